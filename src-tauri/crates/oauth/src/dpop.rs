@@ -1,0 +1,16 @@
+//! DPoP (RFC 9449) as atproto uses it: one ES256 key per session, a fresh proof per request,
+//! a nonce cache keyed by origin, and `ath` on resource requests (profile section C).
+
+mod htu;
+mod key;
+mod nonce;
+mod proof;
+
+pub use htu::htu;
+pub use key::{DpopKey, PublicJwk};
+pub(crate) use nonce::is_valid_nonce;
+pub use nonce::{MemoryNonces, NonceStore};
+pub use proof::{Proof, ProofClaims, access_token_hash};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,433 @@
+//! Errors, kept apart by cause (server OAuth error, transport, invalid response, identity,
+//! callback, input, configuration, outbound policy, key material).
+//!
+//! Call sites use the classifiers ([`Error::is_invalid_grant`], [`Error::is_use_dpop_nonce`],
+//! [`Error::is_invalid_token`], [`Error::is_network`], ...) instead of matching strings.
+//! Nothing a server sends can make these panic: server text is kept as [`UntrustedText`].
+
+use std::fmt;
+
+use crate::untrusted::UntrustedText;
+
+/// The protocol step an error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Step {
+    /// Handle → DID (DNS TXT, HTTPS well-known, or XRPC `resolveHandle`).
+    ResolveHandle,
+    /// DID → DID document (PLC directory or did:web).
+    ResolveDid,
+    /// Protected-resource metadata from the PDS (RFC 9728; profile B.2).
+    ProtectedResource,
+    /// Authorization-server metadata (RFC 8414; profile B.3).
+    AuthorizationServer,
+    /// Pushed authorization request (RFC 9126; profile B.4).
+    Par,
+    /// The redirect back to the app (profile B.6).
+    Callback,
+    /// Authorization-code exchange (profile B.7).
+    Token,
+    /// Refresh-token grant (profile B.10).
+    Refresh,
+    /// Token revocation (RFC 7009; profile B.11).
+    Revoke,
+    /// A DPoP-bound request to the PDS (profile B.9).
+    Resource,
+    /// Fetching or checking a client-metadata document (profile A.1).
+    ClientMetadata,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Step::ResolveHandle => "handle resolution",
+            Step::ResolveDid => "DID resolution",
+            Step::ProtectedResource => "protected-resource metadata",
+            Step::AuthorizationServer => "authorization-server metadata",
+            Step::Par => "pushed authorization request",
+            Step::Callback => "authorization callback",
+            Step::Token => "token request",
+            Step::Refresh => "token refresh",
+            Step::Revoke => "token revocation",
+            Step::Resource => "resource request",
+            Step::ClientMetadata => "client metadata",
+        })
+    }
+}
+
+/// Every way the OAuth core can fail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an OAuth error code (RFC 6749 §5.2, §4.1.2.1; RFC 9449 §7).
+    #[error("{0}")]
+    OAuth(Box<OAuthError>),
+    /// The resource server rejected the access token (`invalid_token`, RFC 6750 §3.1).
+    /// Refresh once and retry; if that fails too, the session needs a new sign-in.
+    #[error("the server rejected the access token{}", describe(.description))]
+    InvalidToken {
+        /// The server's explanation, if any.
+        description: Option<UntrustedText>,
+    },
+    /// An XRPC call failed with a non-2xx answer other than `invalid_token`.
+    #[error("the PDS answered HTTP {status}{}{}", .error.as_ref().map(|e| format!(" {e}")).unwrap_or_default(), describe(.message))]
+    Xrpc {
+        /// The HTTP status.
+        status: u16,
+        /// The XRPC `error` name.
+        error: Option<String>,
+        /// The XRPC `message`, untrusted.
+        message: Option<UntrustedText>,
+    },
+    /// The network failed before a complete answer arrived.
+    #[error("{step}: {source}")]
+    Transport {
+        /// Where it happened.
+        step: Step,
+        /// What failed.
+        source: TransportError,
+    },
+    /// The server failed (HTTP 5xx without an OAuth error code). Try again later.
+    #[error("{step}: the server is unavailable (HTTP {status})")]
+    ServerUnavailable {
+        /// Where it happened.
+        step: Step,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// A response broke the protocol profile (status, content type, size, JSON, values).
+    #[error("{step}: invalid response: {reason}")]
+    InvalidResponse {
+        /// Where it happened.
+        step: Step,
+        /// What was wrong, in words.
+        reason: String,
+    },
+    /// The identity did not check out (spec A.4 rules 39–40, B.8).
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// The callback URL was not acceptable (spec B.6).
+    #[error(transparent)]
+    Callback(#[from] CallbackError),
+    /// What the user typed is not a handle, DID or server URL.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The client's own configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The request was refused before it was sent, by the outbound policy (spec F).
+    #[error("refused to contact {url}: {reason}")]
+    Forbidden {
+        /// The URL that was refused.
+        url: String,
+        /// Why.
+        reason: ForbiddenReason,
+    },
+    /// Key material could not be made or read.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+fn describe(d: &Option<UntrustedText>) -> String {
+    d.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+}
+
+impl Error {
+    /// The server said `invalid_grant`: on refresh the session is dead (spec A.4 rule 44).
+    pub fn is_invalid_grant(&self) -> bool {
+        self.oauth_code() == Some("invalid_grant")
+    }
+
+    /// The server asked for a (new) DPoP nonce (RFC 9449 §8).
+    pub fn is_use_dpop_nonce(&self) -> bool {
+        self.oauth_code() == Some("use_dpop_nonce")
+    }
+
+    /// The resource server rejected the access token: refresh once, then retry.
+    pub fn is_invalid_token(&self) -> bool {
+        matches!(self, Error::InvalidToken { .. })
+    }
+
+    /// The user (or the server's policy) declined the authorization (`access_denied`).
+    pub fn is_access_denied(&self) -> bool {
+        self.oauth_code() == Some("access_denied")
+    }
+
+    /// The network failed (DNS, connect, TLS, timeout); the session, if any, is kept.
+    pub fn is_network(&self) -> bool {
+        matches!(self, Error::Transport { .. })
+    }
+
+    /// The request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport { source: TransportError::Timeout, .. })
+    }
+
+    /// The server failed (HTTP 5xx or `server_error`/`temporarily_unavailable`).
+    pub fn is_server_error(&self) -> bool {
+        match self {
+            Error::OAuth(e) => {
+                e.status >= 500 || matches!(e.code.as_str(), "server_error" | "temporarily_unavailable")
+            }
+            Error::ServerUnavailable { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The OAuth error code, if the server sent one.
+    pub fn oauth_code(&self) -> Option<&str> {
+        match self {
+            Error::OAuth(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+
+    /// A short, stable, machine-readable name for the kind of failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::OAuth(e) if e.step == Step::Callback => "authorization_error",
+            Error::OAuth(_) => "oauth_error",
+            Error::InvalidToken { .. } => "invalid_token",
+            Error::Xrpc { .. } => "xrpc_error",
+            Error::Transport { .. } => "network",
+            Error::ServerUnavailable { .. } => "server_unavailable",
+            Error::InvalidResponse { .. } => "invalid_response",
+            Error::Identity(_) => "identity_mismatch",
+            Error::Callback(_) => "invalid_callback",
+            Error::Input(_) => "invalid_input",
+            Error::Config(_) => "invalid_config",
+            Error::Forbidden { .. } => "forbidden_destination",
+            Error::Key(_) => "key_error",
+        }
+    }
+
+    pub(crate) fn invalid(step: Step, reason: impl Into<String>) -> Self {
+        Error::InvalidResponse { step, reason: reason.into() }
+    }
+}
+
+/// An OAuth error response from the server.
+#[derive(Debug, Clone)]
+pub struct OAuthError {
+    /// The step that got the error.
+    pub step: Step,
+    /// The HTTP status (0 for a callback redirect).
+    pub status: u16,
+    /// The `error` code, for example `invalid_grant`.
+    pub code: String,
+    /// The `error_description`, as untrusted text.
+    pub description: Option<UntrustedText>,
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: the server answered `{}`{}", self.step, self.code, describe(&self.description))
+    }
+}
+
+/// A network failure.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// No answer in time.
+    #[error("timed out")]
+    Timeout,
+    /// The host name did not resolve.
+    #[error("could not resolve the host name")]
+    Dns,
+    /// No connection could be made (refused, unreachable, TLS failure).
+    #[error("could not connect: {0}")]
+    Connect(String),
+    /// The connection broke while sending or receiving.
+    #[error("connection failed: {0}")]
+    Io(String),
+}
+
+/// An identity that did not check out.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The handle did not resolve to a DID.
+    #[error("the handle {handle} does not resolve to a DID")]
+    HandleNotFound {
+        /// The handle.
+        handle: String,
+    },
+    /// The DID does not exist (the PLC directory or did:web host answered 404).
+    #[error("the DID {did} was not found")]
+    DidNotFound {
+        /// The DID.
+        did: String,
+    },
+    /// DNS and HTTPS handle resolution named different DIDs.
+    #[error("the handle {handle} resolves to different DIDs by DNS ({dns}) and by HTTPS ({https})")]
+    HandleAmbiguous {
+        /// The handle.
+        handle: String,
+        /// DID from `_atproto` TXT.
+        dns: String,
+        /// DID from `/.well-known/atproto-did`.
+        https: String,
+    },
+    /// The DID document's first valid `alsoKnownAs` handle is not the handle typed.
+    #[error("the DID document of {did} claims the handle {claimed:?}, not {expected}")]
+    HandleMismatch {
+        /// The DID.
+        did: String,
+        /// The handle the user typed.
+        expected: String,
+        /// What the document claims (None: no valid handle).
+        claimed: Option<String>,
+    },
+    /// The DID document has no `#atproto_pds` service.
+    #[error("the DID document of {did} names no PDS (#atproto_pds)")]
+    NoPds {
+        /// The DID.
+        did: String,
+    },
+    /// The DID document's `id` is not the DID that was asked for.
+    #[error("the DID document for {expected} carries the id {actual}")]
+    DocumentIdMismatch {
+        /// The DID asked for.
+        expected: String,
+        /// The `id` in the document.
+        actual: String,
+    },
+    /// The token's `sub` is not the account the login started with (spec A.4 rule 39).
+    #[error("the server signed in {actual}, but the login was for {expected}")]
+    SubjectMismatch {
+        /// The DID the login expected.
+        expected: String,
+        /// The `sub` the server returned.
+        actual: String,
+    },
+    /// The account's PDS is protected by another authorization server than the session's.
+    #[error("{did} is served by the authorization server {actual}, not {expected}")]
+    IssuerMismatch {
+        /// The DID.
+        did: String,
+        /// The session's issuer.
+        expected: String,
+        /// The issuer found by resolving the DID.
+        actual: String,
+    },
+    /// A metadata document names an issuer other than where it was fetched, or than the
+    /// protected resource names (spec B.3).
+    #[error("the authorization server metadata names the issuer {actual}, expected {expected}")]
+    MetadataIssuerMismatch {
+        /// The issuer expected (fetch origin / `authorization_servers[0]`).
+        expected: String,
+        /// The issuer in the document.
+        actual: String,
+    },
+}
+
+/// A callback URL that cannot complete a login (spec B.6).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// Not a URL, or not one this client could have registered.
+    #[error("the callback is not a valid URL: {0}")]
+    Malformed(String),
+    /// The URL has no `state`.
+    #[error("the callback has no state")]
+    MissingState,
+    /// No pending login has this `state` (unknown, already used, or expired).
+    #[error("no sign-in is waiting for this callback (unknown, used or expired state)")]
+    UnknownState,
+    /// The pending login for this `state` expired.
+    #[error("this sign-in expired; start again")]
+    Expired,
+    /// The callback has no `code` (and no `error`).
+    #[error("the callback has no authorization code")]
+    MissingCode,
+    /// The callback has no `iss` (RFC 9207; spec A.4 rule 36).
+    #[error("the callback has no iss (issuer) parameter")]
+    MissingIssuer,
+    /// The callback's `iss` is not the issuer the login was sent to.
+    #[error("the callback came from issuer {actual}, expected {expected}")]
+    IssuerMismatch {
+        /// The issuer of the pending login.
+        expected: String,
+        /// The `iss` in the callback.
+        actual: String,
+    },
+    /// A parameter appears more than once, or a JARM `response` parameter is present.
+    #[error("the callback repeats or carries an unsupported parameter: {0}")]
+    BadParameter(String),
+    /// The callback does not go to the redirect URI of the pending login.
+    #[error("the callback does not match the redirect URI of this sign-in")]
+    RedirectMismatch,
+}
+
+/// What the user typed is not usable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// Empty input.
+    #[error("enter a handle (alice.bsky.social), a DID (did:plc:…) or a server URL")]
+    Empty,
+    /// Not a valid handle.
+    #[error("{0:?} is not a valid handle")]
+    Handle(String),
+    /// Not a valid DID (or a DID method we cannot resolve).
+    #[error("{0:?} is not a DID Skyport can resolve (did:plc or did:web)")]
+    Did(String),
+    /// Not a usable server URL.
+    #[error("{0:?} is not a usable server URL: {1}")]
+    Url(String, String),
+    /// A scope string is not valid (spec D).
+    #[error("invalid scope: {0}")]
+    Scope(String),
+}
+
+/// The client's configuration breaks the profile.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The client_id is not a valid discoverable or loopback client id (spec A.1, A.2).
+    #[error("invalid client_id: {0}")]
+    ClientId(String),
+    /// A redirect URI is invalid for this client.
+    #[error("invalid redirect_uri: {0}")]
+    RedirectUri(String),
+    /// The scope asked for is not declared by the client, or lacks `atproto`.
+    #[error("invalid scope: {0}")]
+    Scope(String),
+    /// A client-metadata document breaks a rule (spec A.1).
+    #[error("client metadata: {0}")]
+    ClientMetadata(String),
+    /// A URL in the network settings is invalid.
+    #[error("invalid network setting: {0}")]
+    Network(String),
+}
+
+/// Why the outbound policy refused a destination (spec F).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ForbiddenReason {
+    /// Plain http outside the development profile (or to a non-loopback host).
+    #[error("plain http is allowed only to loopback hosts in the development profile")]
+    InsecureScheme,
+    /// The host is, or resolves to, a private, loopback, link-local or multicast address.
+    #[error("the host resolves to a non-public address ({0})")]
+    PrivateAddress(String),
+    /// The host name is a local-only name (`localhost`, `.local`, `.test`, ...).
+    #[error("the host name is local-only")]
+    LocalName,
+    /// The URL has credentials, or an unsupported scheme.
+    #[error("the URL is not an http(s) URL without credentials")]
+    BadUrl,
+}
+
+/// Key material could not be made or read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The OS random source failed.
+    #[error("the system random number generator failed")]
+    Random,
+    /// Stored key bytes are not a valid P-256 private key.
+    #[error("the stored DPoP key is not a valid P-256 key")]
+    Invalid,
+}

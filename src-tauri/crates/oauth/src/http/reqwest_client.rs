@@ -1,0 +1,208 @@
+//! The production [`HttpClient`], on reqwest with rustls.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+use super::policy::OutboundPolicy;
+use super::{HttpClient, HttpRequest, HttpResponse, Method, SendError};
+use crate::error::{ConfigError, ForbiddenReason, TransportError};
+
+/// Limits and settings of the production HTTP client (profile F: 10 s total, 3 s connect,
+/// bodies capped at 1 MiB, no redirects).
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Which destinations are allowed.
+    pub policy: OutboundPolicy,
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time for a whole request, body included.
+    pub timeout: Duration,
+    /// The largest response body accepted.
+    pub max_body: usize,
+    /// Extra trusted root certificates (PEM), for a development network with its own CA.
+    pub extra_root_certs: Vec<Vec<u8>>,
+    /// Fixed name → address mappings, for a development network (ignored in production).
+    pub resolve_overrides: Vec<(String, SocketAddr)>,
+}
+
+impl HttpConfig {
+    /// Production limits with the given policy.
+    pub fn new(policy: OutboundPolicy) -> Self {
+        Self {
+            policy,
+            connect_timeout: Duration::from_secs(3),
+            timeout: Duration::from_secs(10),
+            max_body: 1024 * 1024,
+            extra_root_certs: Vec::new(),
+            resolve_overrides: Vec::new(),
+        }
+    }
+}
+
+/// An [`HttpClient`] that enforces [`OutboundPolicy`] before sending and after DNS.
+#[derive(Clone)]
+pub struct ReqwestClient {
+    inner: reqwest::Client,
+    config: Arc<HttpConfig>,
+}
+
+impl fmt::Debug for ReqwestClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReqwestClient").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl ReqwestClient {
+    /// Builds a client.
+    pub fn new(config: HttpConfig) -> Result<Self, ConfigError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .no_proxy()
+            .user_agent(concat!("skyport/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(Arc::new(PolicyResolver { policy: config.policy }));
+        for pem in &config.extra_root_certs {
+            let cert = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| ConfigError::Network(format!("extra root certificate: {e}")))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        if config.policy.allow_loopback {
+            for (name, addr) in &config.resolve_overrides {
+                builder = builder.resolve(name, *addr);
+            }
+        }
+        let inner = builder.build().map_err(|e| ConfigError::Network(e.to_string()))?;
+        Ok(Self { inner, config: Arc::new(config) })
+    }
+}
+
+#[async_trait]
+impl HttpClient for ReqwestClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, SendError> {
+        self.config.policy.check_url(&request.url).map_err(SendError::Forbidden)?;
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let mut builder = self.inner.request(method, request.url);
+        for (name, value) in request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
+            .collect();
+        let cap = self.config.max_body;
+        if response.content_length().is_some_and(|len| len > cap as u64) {
+            return Err(SendError::TooLarge(cap));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > cap {
+                return Err(SendError::TooLarge(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse { status, headers, body })
+    }
+}
+
+/// Maps a reqwest error to a cause, finding our own resolver's verdicts in its source chain.
+fn classify(e: reqwest::Error) -> SendError {
+    let mut source: Option<&(dyn StdError + 'static)> = e.source();
+    while let Some(s) = source {
+        if let Some(refused) = s.downcast_ref::<Refused>() {
+            return SendError::Forbidden(refused.0.clone());
+        }
+        if s.downcast_ref::<NotFound>().is_some() {
+            return SendError::Transport(TransportError::Dns);
+        }
+        source = s.source();
+    }
+    if e.is_timeout() {
+        SendError::Transport(TransportError::Timeout)
+    } else if e.is_connect() {
+        SendError::Transport(TransportError::Connect(root_message(&e)))
+    } else {
+        SendError::Transport(TransportError::Io(root_message(&e)))
+    }
+}
+
+fn root_message(e: &(dyn StdError + 'static)) -> String {
+    let mut last = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    last.chars().take(200).collect()
+}
+
+/// Resolves with the system resolver, then drops every address the policy refuses.
+struct PolicyResolver {
+    policy: OutboundPolicy,
+}
+
+#[derive(Debug)]
+struct Refused(ForbiddenReason);
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl StdError for Refused {}
+
+#[derive(Debug)]
+struct NotFound;
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("host name not found")
+    }
+}
+impl StdError for NotFound {}
+
+impl Resolve for PolicyResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.policy;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            policy.check_name(&host).map_err(|r| Box::new(Refused(r)) as Box<dyn StdError + Send + Sync>)?;
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|_| Box::new(NotFound) as Box<dyn StdError + Send + Sync>)?
+                .collect();
+            if addrs.is_empty() {
+                return Err(Box::new(NotFound) as Box<dyn StdError + Send + Sync>);
+            }
+            let mut refused = None;
+            let allowed: Vec<SocketAddr> = addrs
+                .into_iter()
+                .filter(|a| match policy.check_ip(a.ip()) {
+                    Ok(()) => true,
+                    Err(r) => {
+                        refused = Some(r);
+                        false
+                    }
+                })
+                .collect();
+            if allowed.is_empty() {
+                let reason = refused.unwrap_or(ForbiddenReason::LocalName);
+                return Err(Box::new(Refused(reason)) as Box<dyn StdError + Send + Sync>);
+            }
+            Ok(Box::new(allowed.into_iter()) as Addrs)
+        })
+    }
+}

@@ -1,0 +1,139 @@
+//! Handle → DID resolution: DNS TXT `_atproto.<handle>` and HTTPS
+//! `/.well-known/atproto-did` (both tried), or XRPC `com.atproto.identity.resolveHandle`
+//! on a configured service (profile B.1).
+
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use hickory_resolver::TokioResolver;
+use hickory_resolver::proto::rr::RData;
+use url::Url;
+
+use super::{Did, Handle};
+use crate::error::{Error, IdentityError, Step, TransportError};
+use crate::http::{Fetch, HttpClient, HttpRequest};
+
+/// Resolves a handle to the DID it claims. `Ok(None)` means "no such handle".
+#[async_trait]
+pub trait HandleResolver: Send + Sync {
+    /// Resolves `handle`.
+    async fn resolve(&self, handle: &Handle) -> Result<Option<Did>, Error>;
+}
+
+/// The production resolver: DNS TXT and HTTPS well-known, run in parallel.
+///
+/// If both answer and disagree, resolution fails ([`IdentityError::HandleAmbiguous`]). If one
+/// finds a DID and the other finds nothing or fails, the DID found is used.
+pub struct DnsHttpsHandleResolver {
+    http: Arc<dyn HttpClient>,
+    dns: OnceLock<Option<TokioResolver>>,
+}
+
+impl DnsHttpsHandleResolver {
+    /// A resolver that fetches the well-known document through `http`.
+    pub fn new(http: Arc<dyn HttpClient>) -> Self {
+        Self { http, dns: OnceLock::new() }
+    }
+
+    async fn by_dns(&self, handle: &Handle) -> Result<Option<Did>, Error> {
+        let Some(resolver) =
+            self.dns.get_or_init(|| TokioResolver::builder_tokio().ok().and_then(|b| b.build().ok()))
+        else {
+            return Ok(None);
+        };
+        let name = format!("_atproto.{handle}.");
+        let Ok(lookup) = resolver.txt_lookup(name.as_str()).await else {
+            return Ok(None);
+        };
+        let mut found: Option<Did> = None;
+        for record in lookup.answers() {
+            let RData::TXT(txt) = &record.data else { continue };
+            let value: String = txt.txt_data.iter().map(|part| String::from_utf8_lossy(part)).collect();
+            let Some(did) = value.strip_prefix("did=") else { continue };
+            let Ok(did) = Did::parse(did.trim()) else { continue };
+            match &found {
+                Some(prev) if *prev != did => {
+                    return Err(IdentityError::HandleAmbiguous {
+                        handle: handle.to_string(),
+                        dns: prev.to_string(),
+                        https: did.to_string(),
+                    }
+                    .into());
+                }
+                _ => found = Some(did),
+            }
+        }
+        Ok(found)
+    }
+
+    async fn by_https(&self, handle: &Handle) -> Result<Option<Did>, Error> {
+        let url = Url::parse(&format!("https://{handle}/.well-known/atproto-did"))
+            .map_err(|e| Error::invalid(Step::ResolveHandle, e.to_string()))?;
+        let res = self.http.fetch(Step::ResolveHandle, HttpRequest::get(url)).await?;
+        if !(200..300).contains(&res.status) {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&res.body);
+        Ok(Did::parse(text.trim()).ok())
+    }
+}
+
+#[async_trait]
+impl HandleResolver for DnsHttpsHandleResolver {
+    async fn resolve(&self, handle: &Handle) -> Result<Option<Did>, Error> {
+        let (dns, https) = tokio::join!(self.by_dns(handle), self.by_https(handle));
+        match (dns?, https) {
+            (Some(a), Ok(Some(b))) if a != b => Err(IdentityError::HandleAmbiguous {
+                handle: handle.to_string(),
+                dns: a.to_string(),
+                https: b.to_string(),
+            }
+            .into()),
+            (Some(a), _) => Ok(Some(a)),
+            (None, Ok(found)) => Ok(found),
+            // No such host: the handle has no HTTPS document.
+            (None, Err(Error::Transport { source: TransportError::Dns, .. })) => Ok(None),
+            (None, Err(e)) => Err(e),
+        }
+    }
+}
+
+/// Resolves handles by asking one service (`com.atproto.identity.resolveHandle`).
+///
+/// For the development profile (an offline network has no DNS) and for networks where DNS
+/// is unreliable. The service is trusted to answer honestly; the DID document's handle claim
+/// is still checked.
+pub struct XrpcHandleResolver {
+    http: Arc<dyn HttpClient>,
+    service: Url,
+}
+
+impl XrpcHandleResolver {
+    /// A resolver asking `service` (for example `https://bsky.social`).
+    pub fn new(http: Arc<dyn HttpClient>, service: Url) -> Self {
+        Self { http, service }
+    }
+}
+
+#[async_trait]
+impl HandleResolver for XrpcHandleResolver {
+    async fn resolve(&self, handle: &Handle) -> Result<Option<Did>, Error> {
+        let mut url = self
+            .service
+            .join("/xrpc/com.atproto.identity.resolveHandle")
+            .map_err(|e| Error::invalid(Step::ResolveHandle, e.to_string()))?;
+        url.query_pairs_mut().append_pair("handle", handle.as_str());
+        let res = self.http.fetch(Step::ResolveHandle, HttpRequest::get(url).accept_json()).await?;
+        if res.status == 400 || res.status == 404 {
+            return Ok(None);
+        }
+        let body = res.json_object(Step::ResolveHandle)?;
+        let did = body
+            .get("did")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| Error::invalid(Step::ResolveHandle, "resolveHandle returned no did"))?;
+        Did::parse(did)
+            .map(Some)
+            .map_err(|_| Error::invalid(Step::ResolveHandle, "resolveHandle returned an invalid DID"))
+    }
+}

@@ -1,0 +1,60 @@
+//! A signed-in session: what is stored about it, split into public metadata and secrets.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::dpop::DpopKey;
+use crate::identity::{Did, Handle};
+use crate::secret::{AccessToken, RefreshToken};
+
+/// Everything about a session except its secrets: safe for a database, logs and a UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// The account (the token's `sub`).
+    pub did: Did,
+    /// The handle, verified both ways at sign-in (display only).
+    pub handle: Option<Handle>,
+    /// The PDS origin (the resource server).
+    pub pds: Url,
+    /// The authorization server's issuer.
+    pub issuer: String,
+    /// Where refreshes go.
+    pub token_endpoint: Url,
+    /// Where revocations go, if the server has one.
+    pub revocation_endpoint: Option<Url>,
+    /// The client_id the session was issued to.
+    pub client_id: String,
+    /// The scope asked for.
+    pub requested_scope: String,
+    /// The scope granted (may be narrower).
+    pub granted_scope: String,
+    /// When the access token expires (seconds since the epoch).
+    pub expires_at: i64,
+    /// When the session began (public-client sessions end about two weeks later).
+    pub created_at: i64,
+    /// The RFC 7638 thumbprint of the session's DPoP key (not secret).
+    pub dpop_thumbprint: String,
+}
+
+/// The session's tokens.
+#[derive(Debug)]
+pub struct SessionTokens {
+    /// The access token.
+    pub access_token: AccessToken,
+    /// The refresh token.
+    pub refresh_token: RefreshToken,
+}
+
+/// A complete session: metadata, DPoP key and tokens.
+#[derive(Debug)]
+pub struct Session {
+    /// Public metadata.
+    pub info: SessionInfo,
+    /// The session's DPoP key (never rotated).
+    pub dpop_key: DpopKey,
+    /// The tokens.
+    pub tokens: SessionTokens,
+}
+
+/// How long a public client's session lasts at most (REF `SESSION_LIFETIME`: two weeks).
+pub const PUBLIC_CLIENT_SESSION_SECS: i64 = 14 * 24 * 3600;

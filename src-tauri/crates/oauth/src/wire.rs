@@ -1,0 +1,160 @@
+//! DPoP-signed requests with the nonce dance (RFC 9449 §8, §9; profile section C):
+//! the nonce is learned from every response, and a `use_dpop_nonce` challenge is answered
+//! by exactly one retry with a new proof (new `jti`, `iat` and nonce, same key).
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::dpop::{DpopKey, NonceStore, Proof, access_token_hash, htu};
+use crate::error::{Error, OAuthError, Step};
+use crate::http::{Fetch, HttpClient, HttpRequest, HttpResponse};
+use crate::metadata::origin;
+use crate::untrusted::UntrustedText;
+use crate::{http_date, www_authenticate};
+
+/// The HTTP client, nonce cache and clock every protocol step shares.
+#[derive(Clone)]
+pub(crate) struct Wire {
+    pub(crate) http: Arc<dyn HttpClient>,
+    pub(crate) nonces: Arc<dyn NonceStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Server time minus local time, from the last `Date` header seen.
+    pub(crate) clock_offset: Arc<Mutex<Option<i64>>>,
+}
+
+impl Wire {
+    /// POSTs a form to an authorization-server endpoint with a DPoP proof (no `ath`).
+    /// A 400 `use_dpop_nonce` carrying a new nonce is retried once.
+    pub(crate) async fn post_to_server(
+        &self,
+        step: Step,
+        key: &DpopKey,
+        url: &Url,
+        form: &[(&str, &str)],
+    ) -> Result<HttpResponse, Error> {
+        let request = HttpRequest::post_form(url.clone(), form).accept_json();
+        self.send_dpop(step, key, request, None, |res| {
+            res.status == 400 && oauth_error_code(res).as_deref() == Some("use_dpop_nonce")
+        })
+        .await
+    }
+
+    /// Sends a resource request with `Authorization: DPoP <token>` and `ath`. A 401 whose
+    /// `WWW-Authenticate` says `use_dpop_nonce` is retried once; `invalid_token` becomes
+    /// [`Error::InvalidToken`].
+    pub(crate) async fn send_to_resource(
+        &self,
+        key: &DpopKey,
+        access_token: &str,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, Error> {
+        let request = request.header("authorization", format!("DPoP {access_token}"));
+        let res = self
+            .send_dpop(Step::Resource, key, request, Some(access_token_hash(access_token)), |res| {
+                res.status == 401 && resource_error(res).is_some_and(|(e, _)| e == "use_dpop_nonce")
+            })
+            .await?;
+        if res.status == 401 {
+            if let Some((error, description)) = resource_error(&res) {
+                if error == "invalid_token" {
+                    return Err(Error::InvalidToken {
+                        description: description.map(|d| UntrustedText::new(&d)),
+                    });
+                }
+                if error == "use_dpop_nonce" {
+                    return Err(Error::OAuth(Box::new(OAuthError {
+                        step: Step::Resource,
+                        status: 401,
+                        code: error,
+                        description: description.map(|d| UntrustedText::new(&d)),
+                    })));
+                }
+            }
+        }
+        Ok(res)
+    }
+
+    async fn send_dpop(
+        &self,
+        step: Step,
+        key: &DpopKey,
+        request: HttpRequest,
+        ath: Option<String>,
+        is_nonce_challenge: impl Fn(&HttpResponse) -> bool,
+    ) -> Result<HttpResponse, Error> {
+        let origin = origin(&request.url);
+        let mut retried = false;
+        loop {
+            let nonce = self.nonces.get(&origin);
+            let method = request.method.as_str();
+            let proof =
+                Proof::mint(key, method, htu(&request.url), self.clock.now(), nonce.clone(), ath.clone())?;
+            let res = self.http.fetch(step, request.clone().header("dpop", proof.jwt)).await?;
+            let learned = self.learn(&origin, &res);
+            // Retry once, and only if the server gave a nonce other than the one just used.
+            if !retried && is_nonce_challenge(&res) && learned.is_some() && learned != nonce {
+                retried = true;
+                continue;
+            }
+            return Ok(res);
+        }
+    }
+
+    /// Stores the `DPoP-Nonce` of any response (success or error) and notes the server clock.
+    fn learn(&self, origin: &str, res: &HttpResponse) -> Option<String> {
+        if let Some(server_now) = res.header("date").and_then(http_date::parse) {
+            *self.clock_offset.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(server_now - self.clock.now());
+        }
+        let nonce = res.header("dpop-nonce").map(str::trim).filter(|n| crate::dpop::is_valid_nonce(n))?;
+        self.nonces.put(origin, nonce);
+        Some(nonce.to_owned())
+    }
+}
+
+/// The `error` of an OAuth JSON error body.
+pub(crate) fn oauth_error_code(res: &HttpResponse) -> Option<String> {
+    let body: Value = serde_json::from_slice(&res.body).ok()?;
+    body.get("error")?.as_str().map(str::to_owned)
+}
+
+/// A resource server's DPoP error: from `WWW-Authenticate`, else from a JSON body.
+fn resource_error(res: &HttpResponse) -> Option<(String, Option<String>)> {
+    if let Some(e) = res.header("www-authenticate").and_then(www_authenticate::dpop_error) {
+        return Some(e);
+    }
+    let body: Value = serde_json::from_slice(&res.body).ok()?;
+    let error = body.get("error")?.as_str()?.to_owned();
+    let message = body.get("message").or_else(|| body.get("error_description")).and_then(Value::as_str);
+    matches!(error.as_str(), "use_dpop_nonce" | "invalid_token").then(|| (error, message.map(str::to_owned)))
+}
+
+/// Turns a non-success authorization-server response into an error: an OAuth error when the
+/// body carries one (RFC 6749 §5.2), else server trouble or an invalid response.
+pub(crate) fn server_error(step: Step, res: &HttpResponse) -> Error {
+    let body: Option<Value> = serde_json::from_slice(&res.body).ok();
+    let code = body.as_ref().and_then(|b| b.get("error")).and_then(Value::as_str);
+    match code {
+        Some(code) if is_error_code(code) => Error::OAuth(Box::new(OAuthError {
+            step,
+            status: res.status,
+            code: code.to_owned(),
+            description: body
+                .as_ref()
+                .and_then(|b| b.get("error_description"))
+                .and_then(Value::as_str)
+                .map(UntrustedText::new),
+        })),
+        _ if res.status >= 500 => Error::ServerUnavailable { step, status: res.status },
+        _ => Error::invalid(step, format!("unexpected HTTP {}", res.status)),
+    }
+}
+
+/// An OAuth error code is a short visible-ASCII token (RFC 6749 §5.2 `error` syntax).
+fn is_error_code(code: &str) -> bool {
+    (1..=128).contains(&code.len())
+        && code.bytes().all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+}
