@@ -47,6 +47,10 @@ pub struct XrpcResponse {
     pub status: u16,
     /// The JSON body (`Null` when the body is empty or not JSON).
     pub body: Value,
+    /// The raw body (for binary answers such as blobs).
+    pub bytes: Vec<u8>,
+    /// The `Content-Type`, if any.
+    pub content_type: Option<String>,
 }
 
 /// Sends one XRPC call. `invalid_token` comes back as [`Error::InvalidToken`] so the caller
@@ -84,5 +88,6 @@ pub(crate) async fn call(
             message: text("message").map(UntrustedText::new),
         });
     }
-    Ok(XrpcResponse { status: res.status, body })
+    let content_type = res.header("content-type").map(str::to_owned);
+    Ok(XrpcResponse { status: res.status, body, bytes: res.body, content_type })
 }

@@ -1,0 +1,8 @@
+//! One module per table: its SQL, row type and queries.
+
+pub mod accounts;
+pub mod journal;
+pub mod meta;
+pub mod nonces;
+pub mod outcomes;
+pub mod pending;

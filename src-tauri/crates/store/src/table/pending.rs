@@ -1,0 +1,114 @@
+//! `pending_logins`: logins waiting for their callback. Single use; expire after 10 minutes.
+//! The record (no secrets) is stored as JSON; its secrets are in the keychain.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use crate::StoreError;
+
+pub(crate) const CREATE: &str = "
+CREATE TABLE pending_logins (
+    state TEXT PRIMARY KEY NOT NULL,
+    issuer TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    requested_scope TEXT NOT NULL,
+    expected_did TEXT,
+    intent TEXT NOT NULL,
+    record TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+";
+
+/// A pending login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRow {
+    /// The OAuth `state` (key).
+    pub state: String,
+    /// The authorization server.
+    pub issuer: String,
+    /// The redirect URI used.
+    pub redirect_uri: String,
+    /// The scope asked for.
+    pub requested_scope: String,
+    /// The DID the login is for, if known.
+    pub expected_did: Option<String>,
+    /// `add` or `reauth`.
+    pub intent: String,
+    /// The full pending record as JSON (no secrets).
+    pub record: String,
+    /// Started.
+    pub created_at: i64,
+    /// Expires.
+    pub expires_at: i64,
+}
+
+/// Stores a pending login.
+pub fn insert(conn: &Connection, row: &PendingRow) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO pending_logins (state, issuer, redirect_uri, requested_scope, expected_did, intent, record, \
+         created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            row.state,
+            row.issuer,
+            row.redirect_uri,
+            row.requested_scope,
+            row.expected_did,
+            row.intent,
+            row.record,
+            row.created_at,
+            row.expires_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes and returns the pending login for `state` (single use). Call inside a write
+/// transaction so two processes cannot both take it.
+pub fn take(conn: &Connection, state: &str) -> Result<Option<PendingRow>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT state, issuer, redirect_uri, requested_scope, expected_did, intent, record, created_at, \
+             expires_at FROM pending_logins WHERE state = ?1",
+            params![state],
+            |r| {
+                Ok(PendingRow {
+                    state: r.get(0)?,
+                    issuer: r.get(1)?,
+                    redirect_uri: r.get(2)?,
+                    requested_scope: r.get(3)?,
+                    expected_did: r.get(4)?,
+                    intent: r.get(5)?,
+                    record: r.get(6)?,
+                    created_at: r.get(7)?,
+                    expires_at: r.get(8)?,
+                })
+            },
+        )
+        .optional()?;
+    if row.is_some() {
+        conn.execute("DELETE FROM pending_logins WHERE state = ?1", params![state])?;
+    }
+    Ok(row)
+}
+
+/// Whether a pending login for `state` exists.
+pub fn exists(conn: &Connection, state: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row("SELECT 1 FROM pending_logins WHERE state = ?1", params![state], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Deletes expired pending logins; returns their states (so their keychain items can go too).
+pub fn sweep_expired(conn: &Connection, now: i64) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT state FROM pending_logins WHERE expires_at <= ?1")?;
+    let states = stmt.query_map(params![now], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    conn.execute("DELETE FROM pending_logins WHERE expires_at <= ?1", params![now])?;
+    Ok(states)
+}
+
+/// Every pending state (for cleanup).
+pub fn states(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT state FROM pending_logins")?;
+    Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?)
+}

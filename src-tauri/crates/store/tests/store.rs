@@ -1,0 +1,151 @@
+//! The store against real SQLite files in a temporary directory.
+
+use skyport_store::table::{accounts, journal, nonces, outcomes, pending};
+use skyport_store::{Db, SCHEMA_VERSION, StoreError};
+
+fn row(did: &str, now: i64) -> accounts::AccountRow {
+    accounts::AccountRow {
+        did: did.into(),
+        handle: Some(format!("{}.test", &did[8..12])),
+        display_name: None,
+        avatar: None,
+        avatar_mime: None,
+        pds_url: "https://pds.example.com".into(),
+        issuer: "https://pds.example.com".into(),
+        token_endpoint: "https://pds.example.com/oauth/token".into(),
+        revocation_endpoint: Some("https://pds.example.com/oauth/revoke".into()),
+        client_id: "http://localhost".into(),
+        requested_scope: "atproto transition:generic".into(),
+        granted_scope: "atproto transition:generic".into(),
+        expires_at: now + 3600,
+        session_started_at: now,
+        session_generation: 1,
+        last_refresh_at: None,
+        last_refresh_result: None,
+        state: accounts::SessionState::SignedIn,
+        status_reason: None,
+        active: false,
+        position: 0,
+        dpop_thumbprint: "thumb".into(),
+        added_at: now,
+        updated_at: now,
+    }
+}
+
+#[test]
+fn accounts_insert_update_switch_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("s.db")).unwrap();
+    db.write(|c| {
+        assert!(!accounts::upsert_session(c, &row("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", 100))?);
+        assert!(!accounts::upsert_session(c, &row("did:plc:bbbbbbbbbbbbbbbbbbbbbbbb", 100))?);
+        assert!(accounts::set_active(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")?);
+        assert!(accounts::set_active(c, "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb")?);
+        assert!(!accounts::set_active(c, "did:plc:cccccccccccccccccccccccc")?);
+        Ok(())
+    })
+    .unwrap();
+    let list = db.with(accounts::list).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list.iter().filter(|r| r.active).count(), 1, "exactly one active");
+    assert!(list[1].active);
+    // A known DID is updated in place: position and added_at kept, generation bumped.
+    let mut again = row("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", 500);
+    again.granted_scope = "atproto".into();
+    assert!(db.write(|c| accounts::upsert_session(c, &again)).unwrap());
+    let a = db.with(|c| accounts::get(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")).unwrap().unwrap();
+    assert_eq!(
+        (a.position, a.added_at, a.session_generation, a.granted_scope.as_str()),
+        (0, 100, 2, "atproto")
+    );
+    // Deleting the active account activates the first remaining one.
+    let next = db.write(|c| accounts::delete(c, "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb")).unwrap();
+    assert_eq!(next.as_deref(), Some("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"));
+    assert!(db.with(|c| accounts::get(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")).unwrap().unwrap().active);
+}
+
+#[test]
+fn rotation_and_needs_sign_in() {
+    let db = Db::open_in_memory().unwrap();
+    db.write(|c| accounts::upsert_session(c, &row("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", 100))).unwrap();
+    db.write(|c| accounts::record_rotation(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", 9999, "atproto", 200))
+        .unwrap();
+    let a = db.with(|c| accounts::get(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")).unwrap().unwrap();
+    assert_eq!((a.expires_at, a.session_generation, a.last_refresh_result.as_deref()), (9999, 2, Some("ok")));
+    db.write(|c| accounts::mark_needs_sign_in(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "invalid_grant", 300))
+        .unwrap();
+    let a = db.with(|c| accounts::get(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")).unwrap().unwrap();
+    assert_eq!(a.state, accounts::SessionState::NeedsSignIn);
+    assert_eq!(a.status_reason.as_deref(), Some("invalid_grant"));
+}
+
+#[test]
+fn pending_logins_are_single_use_and_expire() {
+    let db = Db::open_in_memory().unwrap();
+    let p = pending::PendingRow {
+        state: "s1".into(),
+        issuer: "https://a".into(),
+        redirect_uri: "x:/cb".into(),
+        requested_scope: "atproto".into(),
+        expected_did: None,
+        intent: "add".into(),
+        record: "{}".into(),
+        created_at: 0,
+        expires_at: 600,
+    };
+    db.write(|c| pending::insert(c, &p)).unwrap();
+    db.write(|c| {
+        pending::insert(c, &pending::PendingRow { state: "s2".into(), expires_at: 100, ..p.clone() })
+    })
+    .unwrap();
+    assert_eq!(db.write(|c| pending::take(c, "s1")).unwrap(), Some(p));
+    assert_eq!(db.write(|c| pending::take(c, "s1")).unwrap(), None, "single use");
+    assert_eq!(db.write(|c| pending::sweep_expired(c, 100)).unwrap(), vec!["s2".to_owned()]);
+    assert!(!db.with(|c| pending::exists(c, "s2")).unwrap());
+}
+
+#[test]
+fn nonces_journal_and_outcomes() {
+    let db = Db::open_in_memory().unwrap();
+    db.write(|c| nonces::put(c, "https://a", "n1", 1)).unwrap();
+    db.write(|c| nonces::put(c, "https://a", "n2", 2)).unwrap();
+    assert_eq!(db.with(|c| nonces::get(c, "https://a")).unwrap().as_deref(), Some("n2"));
+    let id = db.write(|c| journal::begin(c, "did:x", 3, 42, 10)).unwrap();
+    assert_eq!(db.with(|c| journal::open_entry(c, "did:x")).unwrap(), Some((id, 3, 10)));
+    db.write(|c| journal::finish(c, id, "ok", 11)).unwrap();
+    assert_eq!(db.with(|c| journal::open_entry(c, "did:x")).unwrap(), None);
+    let o = outcomes::Outcome { did: Some("did:x".into()), error_code: None, error_message: None };
+    db.write(|c| outcomes::record(c, "s", &o, 5)).unwrap();
+    assert_eq!(db.with(|c| outcomes::get(c, "s")).unwrap(), Some(o));
+}
+
+#[test]
+fn newer_schema_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(Db::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    match Db::open(&path) {
+        Err(StoreError::NewerSchema { found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected NewerSchema, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file is not modified");
+}
+
+#[test]
+fn two_handles_share_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let a = Db::open(&path).unwrap();
+    let b = Db::open(&path).unwrap();
+    assert_eq!(a.store_id(), b.store_id());
+    a.write(|c| accounts::upsert_session(c, &row("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", 1))).unwrap();
+    assert_eq!(b.with(accounts::list).unwrap().len(), 1);
+    assert!(b.integrity_ok().unwrap());
+}

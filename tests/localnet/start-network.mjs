@@ -1,0 +1,317 @@
+#!/usr/bin/env node
+// Skyport's local atproto network, offline and on loopback only:
+//   - PLC directory (@did-plc/server, in-memory database)
+//   - PDS (@atproto/pds, sqlite, devMode) with its built-in OAuth server
+//   - optionally an HTTPS host that serves client-metadata documents for
+//     discoverable OAuth clients (certificate from a throwaway CA; the host name
+//     resolves to 127.0.0.1 and the CA is trusted inside THIS
+//     process only, which is where the PDS fetches client metadata from)
+//
+// When ready it prints ONE line of JSON on stdout:
+//   {plcUrl, pdsUrl, issuer, handleResolver, accounts: [{handle, password, did}],
+//    client: {origin, host, port, caCert} | null, pid, node, timings}
+// and runs until SIGINT/SIGTERM (or until stdin closes, with
+// --exit-on-stdin-close). Its data directory is removed on exit.
+// Errors go to stderr with a non-zero exit status.
+//
+// Usage (Node >= 22.19; run ./setup.sh first):
+//   node start-network.mjs [--account handle:password]...  (default alice.test:alice-pass, bob.test:bob-pass)
+//        [--client-host app.skyport-test.dev] [--exit-on-stdin-close] [--log (PDS logs to stderr)]
+//        [--plc-port N] [--pds-port N] [--client-port N]
+//
+// The client host's documents are registered by the tests themselves:
+//   PUT https://<host>:<port>/<path> with a JSON body -> 204
+//   GET https://<host>:<port>/<path>                   -> 200 application/json
+import { execFileSync } from 'node:child_process'
+import crypto from 'node:crypto'
+import dns from 'node:dns'
+import fs from 'node:fs'
+import https from 'node:https'
+import net from 'node:net'
+import path from 'node:path'
+import tls from 'node:tls'
+import { fileURLToPath } from 'node:url'
+
+const LISTEN = '127.0.0.1'
+const T0 = performance.now()
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+
+// ---------------------------------------------------------------------------
+// Command line
+// ---------------------------------------------------------------------------
+const usageError = (message) => Object.assign(new Error(message), { usage: true })
+
+function parseArgs(argv) {
+  const out = { accounts: [], clientHost: null, exitOnStdinClose: false, log: false, ports: {} }
+  const value = (i, name) => {
+    const v = argv[i + 1]
+    if (v === undefined || v.startsWith('--')) throw usageError(`${name} needs a value`)
+    return v
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    switch (a) {
+      case '--account': {
+        const spec = value(i++, a)
+        const sep = spec.indexOf(':')
+        if (sep <= 0 || sep === spec.length - 1) throw usageError(`--account wants handle:password, got "${spec}"`)
+        out.accounts.push({ handle: spec.slice(0, sep), password: spec.slice(sep + 1) })
+        break
+      }
+      case '--client-host':
+        out.clientHost = value(i++, a)
+        break
+      case '--plc-port':
+      case '--pds-port':
+      case '--client-port': {
+        const n = Number(value(i++, a))
+        if (!Number.isInteger(n) || n < 0 || n > 65535) throw usageError(`${a}: bad port`)
+        out.ports[a.slice(2, -5)] = n
+        break
+      }
+      case '--exit-on-stdin-close':
+        out.exitOnStdinClose = true
+        break
+      case '--log':
+        out.log = true
+        break
+      default:
+        throw usageError(`unknown argument "${a}"`)
+    }
+  }
+  if (out.accounts.length === 0) {
+    out.accounts = [
+      { handle: 'alice.test', password: 'alice-pass' },
+      { handle: 'bob.test', password: 'bob-pass' },
+    ]
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, LISTEN, () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+// express' app.listen(port) binds every interface: force loopback.
+function bindLoopback(app) {
+  const listen = app.listen.bind(app)
+  app.listen = (port, ...rest) => listen(port, LISTEN, ...rest)
+}
+
+// Resolve `host` to 127.0.0.1 inside this process (no /etc/hosts edit). The
+// PDS' fetcher ends up in net.connect -> dns.lookup.
+function resolveToLoopback(host) {
+  const lookup = dns.lookup
+  dns.lookup = function (hostname, options, callback) {
+    if (hostname !== host) return lookup.apply(this, arguments)
+    if (typeof options === 'function') [callback, options] = [options, {}]
+    if (typeof options === 'number') options = { family: options }
+    if (options?.all) return process.nextTick(callback, null, [{ address: LISTEN, family: 4 }])
+    return process.nextTick(callback, null, LISTEN, 4)
+  }
+  const lookupP = dns.promises.lookup
+  dns.promises.lookup = function (hostname, options) {
+    if (hostname !== host) return lookupP.apply(this, arguments)
+    const rec = { address: LISTEN, family: 4 }
+    return Promise.resolve(options?.all ? [rec] : rec)
+  }
+}
+
+// HTTPS server for client-metadata documents, registered by PUT.
+async function startClientHost(host, dataDir, wantPort) {
+  if (typeof tls.setDefaultCACertificates !== 'function') {
+    throw new Error(`--client-host needs tls.setDefaultCACertificates (Node >= 22.19), this is ${process.version}`)
+  }
+  // A throwaway CA signs a leaf certificate for `host`. Trusting a CA rather
+  // than the leaf itself suits strict verifiers too (webpki refuses a CA
+  // certificate used as the server's own certificate).
+  const caCert = path.join(dataDir, 'client-ca.pem')
+  const caKey = path.join(dataDir, 'client-ca-key.pem')
+  const certPath = path.join(dataDir, 'client-cert.pem')
+  const keyPath = path.join(dataDir, 'client-key.pem')
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30']
+  const openssl = (args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  // prettier-ignore
+  openssl(['req', '-x509', ...ec, '-keyout', caKey, '-out', caCert,
+    '-subj', '/CN=Skyport test CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+  // prettier-ignore
+  openssl(['req', '-x509', '-CA', caCert, '-CAkey', caKey, ...ec, '-keyout', keyPath, '-out', certPath,
+    '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`,
+    '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'extendedKeyUsage=serverAuth'])
+  const ca = fs.readFileSync(caCert, 'utf8')
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), ca])
+  resolveToLoopback(host)
+
+  const docs = new Map()
+  const server = https.createServer({ cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) }, (req, res) => {
+    const p = new URL(req.url, 'https://host.invalid').pathname
+    if (req.method === 'PUT') {
+      const chunks = []
+      req.on('data', (c) => chunks.push(c))
+      req.on('end', () => {
+        try {
+          docs.set(p, JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8'))))
+          res.writeHead(204).end()
+        } catch {
+          res.writeHead(400, { 'content-type': 'text/plain' }).end('body is not JSON')
+        }
+      })
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return res.writeHead(405).end()
+    const doc = docs.get(p)
+    if (doc === undefined) return res.writeHead(404).end()
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(doc)
+  })
+  const port = wantPort || (await freePort())
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, LISTEN, resolve)
+  })
+  return { server, info: { origin: `https://${host}:${port}`, host, port, caCert } }
+}
+
+async function createAccount(pdsUrl, { handle, password }) {
+  const res = await fetch(`${pdsUrl}/xrpc/com.atproto.server.createAccount`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handle, password, email: `${handle}@example.invalid` }),
+  })
+  const body = await res.json().catch(() => ({}))
+  if (!res.ok || typeof body.did !== 'string') {
+    throw new Error(`createAccount ${handle}: HTTP ${res.status} ${JSON.stringify(body)}`)
+  }
+  return { handle, password, did: body.did }
+}
+
+// ---------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------
+const running = { pds: null, plc: null, clientServer: null, dataDir: null }
+let stopping = false
+
+async function stop(code) {
+  if (stopping) return
+  stopping = true
+  const { pds, plc, clientServer, dataDir } = running
+  if (pds) await pds.destroy().catch((e) => console.error('pds.destroy:', e))
+  if (plc) await plc.destroy().catch((e) => console.error('plc.destroy:', e))
+  if (clientServer) {
+    clientServer.closeAllConnections?.()
+    await new Promise((r) => clientServer.close(r))
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+  process.exit(code)
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2))
+  if (opts.log) {
+    // PDS logs (pino) go to stderr so stdout carries only the ready line.
+    process.env.LOG_ENABLED = 'true'
+    process.env.LOG_DESTINATION ??= '/dev/stderr'
+  }
+  if (opts.exitOnStdinClose) {
+    // The parent holds our stdin: when it exits (even killed), stdin closes.
+    for (const ev of ['end', 'close', 'error']) process.stdin.on(ev, () => stop(0))
+    process.stdin.resume()
+  }
+  const timings = {}
+  const mark = (key, t) => (timings[key] = Math.round(performance.now() - t))
+
+  fs.mkdirSync(path.join(HERE, '.data'), { recursive: true })
+  const dataDir = fs.mkdtempSync(path.join(HERE, '.data', 'net-'))
+  running.dataDir = dataDir
+
+  let t = performance.now()
+  let client = null
+  if (opts.clientHost) {
+    const c = await startClientHost(opts.clientHost, dataDir, opts.ports.client)
+    running.clientServer = c.server
+    client = c.info
+    mark('clientHostMs', t)
+  }
+
+  t = performance.now()
+  const plcMod = await import('@did-plc/server')
+  const { Secp256k1Keypair } = await import('@atproto/crypto')
+  const { PDS } = await import('@atproto/pds')
+  mark('importMs', t)
+
+  t = performance.now()
+  const plcPort = opts.ports.plc || (await freePort())
+  const plc = plcMod.PlcServer.create({ db: plcMod.Database.mock(), port: plcPort })
+  bindLoopback(plc.app)
+  await plc.start()
+  running.plc = plc
+  const plcUrl = `http://localhost:${plcPort}`
+  mark('plcStartMs', t)
+
+  t = performance.now()
+  const pdsPort = opts.ports.pds || (await freePort())
+  const rotationKey = await Secp256k1Keypair.create({ exportable: true })
+  const recoveryKey = await Secp256k1Keypair.create()
+  const pds = await PDS.fromEnv({
+    devMode: true, // also turns SSRF protection off, so the PDS may fetch from loopback
+    hostname: 'localhost', // => publicUrl and issuer are http://localhost:PORT
+    port: pdsPort,
+    dataDirectory: dataDir,
+    blobstoreDiskLocation: path.join(dataDir, 'blobs'),
+    didPlcUrl: plcUrl,
+    recoveryDidKey: recoveryKey.did(),
+    plcRotationKeyK256PrivateKeyHex: Buffer.from(await rotationKey.export()).toString('hex'),
+    jwtSecret: crypto.randomBytes(16).toString('hex'),
+    adminPassword: crypto.randomBytes(16).toString('hex'),
+    serviceHandleDomains: ['.test'],
+    inviteRequired: false,
+    disableSsrfProtection: true,
+    serviceName: 'Skyport test PDS',
+    // no appview / moderation service: nothing leaves loopback
+  })
+  bindLoopback(pds.app)
+  await pds.start()
+  running.pds = pds
+  const pdsUrl = `http://localhost:${pdsPort}`
+  mark('pdsStartMs', t)
+
+  t = performance.now()
+  const accounts = []
+  for (const a of opts.accounts) accounts.push(await createAccount(pdsUrl, a))
+  mark('accountsMs', t)
+  timings.totalMs = Math.round(performance.now() - T0)
+
+  const info = {
+    plcUrl,
+    pdsUrl,
+    issuer: pds.ctx.cfg.oauth.issuer,
+    handleResolver: pdsUrl, // com.atproto.identity.resolveHandle answers for *.test
+    accounts,
+    client,
+    pid: process.pid,
+    node: process.version,
+    timings,
+  }
+  process.stdout.write(JSON.stringify(info) + '\n')
+
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(0))
+process.on('uncaughtException', (e) => {
+  console.error('start-network: uncaught exception:', e)
+  stop(1)
+})
+main().catch((e) => {
+  console.error(`start-network: ${e?.usage ? e.message : (e?.stack ?? e)}`)
+  stop(1)
+})

@@ -1,0 +1,26 @@
+//! Test support for Skyport.
+//!
+//! - [`localnet`] runs a real, offline AT Protocol network on loopback: the official PLC
+//!   directory and PDS (with the PDS's built-in OAuth authorization server), plus an HTTPS
+//!   host that serves client-metadata documents. The Node side lives in
+//!   `tests/localnet/` and is installed on first use by `tests/localnet/setup.sh`.
+//! - [`approve`] approves or rejects an authorization request over plain HTTP, the way
+//!   the provider's own sign-in and consent page does, so no browser is needed.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use skyport_tests::{approve, localnet::Network};
+//!
+//! let net = Network::shared();
+//! let alice = net.create_unique_account("alice").await?;
+//! // ... push an authorization request to `net.issuer()` and build its authorize URL ...
+//! # let authorize_url = String::new();
+//! let callback = approve::approve(&authorize_url, &alice.handle, &alice.password).await?;
+//! # let _ = callback;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod approve;
+pub mod localnet;
+pub mod mock;

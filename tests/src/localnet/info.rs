@@ -1,0 +1,67 @@
+//! The ready line printed by `start-network.mjs`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// What the network reports when it is ready (one JSON line on its stdout).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkInfo {
+    /// PLC directory origin, `http://localhost:PORT`.
+    pub plc_url: String,
+    /// PDS origin, `http://localhost:PORT`.
+    pub pds_url: String,
+    /// OAuth issuer as the authorization server states it (equals `pds_url`).
+    pub issuer: String,
+    /// Base URL for `com.atproto.identity.resolveHandle` (the PDS).
+    pub handle_resolver: String,
+    /// Accounts created at start.
+    pub accounts: Vec<Account>,
+    /// HTTPS client-metadata host, if started with one.
+    pub client: Option<ClientHost>,
+    /// Process id of the Node process.
+    pub pid: u32,
+    /// Node version, e.g. `v22.23.3`.
+    pub node: String,
+    /// Start-up phases in milliseconds (`importMs`, `pdsStartMs`, `totalMs`, ...).
+    #[serde(default)]
+    pub timings: BTreeMap<String, u64>,
+}
+
+/// An account on the local PDS.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Account {
+    /// Handle, e.g. `alice.test`.
+    pub handle: String,
+    /// Password (a throwaway test password).
+    pub password: String,
+    /// DID, `did:plc:...`, registered in the local PLC directory.
+    pub did: String,
+}
+
+impl Account {
+    /// Builds an account record (for accounts made outside this crate).
+    pub fn new(handle: impl Into<String>, password: impl Into<String>, did: impl Into<String>) -> Self {
+        Self { handle: handle.into(), password: password.into(), did: did.into() }
+    }
+}
+
+/// The HTTPS host that serves client-metadata documents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientHost {
+    /// `https://HOST:PORT`.
+    pub origin: String,
+    /// Host name, e.g. `app.skyport-test.dev` (resolves to 127.0.0.1 only inside the
+    /// network's process; other clients must pin it themselves).
+    pub host: String,
+    /// Port on 127.0.0.1.
+    pub port: u16,
+    /// PEM file of the CA that signed the host's certificate.
+    pub ca_cert: PathBuf,
+}
