@@ -36,10 +36,10 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.retain(|_, (stored_at, _)| now - *stored_at < self.ttl);
-            if entries.len() >= MAX_ENTRIES {
-                if let Some(oldest) = entries.iter().min_by_key(|(_, (t, _))| *t).map(|(k, _)| k.clone()) {
-                    entries.remove(&oldest);
-                }
+            if entries.len() >= MAX_ENTRIES
+                && let Some(oldest) = entries.iter().min_by_key(|(_, (t, _))| *t).map(|(k, _)| k.clone())
+            {
+                entries.remove(&oldest);
             }
         }
         entries.insert(key, (now, value));

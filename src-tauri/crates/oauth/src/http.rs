@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use crate::error::{Error, Step, TransportError};
+pub use crate::http_date::parse as parse_http_date;
 pub use policy::OutboundPolicy;
 pub use reqwest_client::{HttpConfig, ReqwestClient};
 

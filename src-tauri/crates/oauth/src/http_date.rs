@@ -1,7 +1,7 @@
 //! The HTTP `Date` header (RFC 9110 §5.6.7, IMF-fixdate), for clock-skew detection.
 
 /// Parses `Sun, 06 Nov 1994 08:49:37 GMT` into seconds since the epoch.
-pub(crate) fn parse(s: &str) -> Option<i64> {
+pub fn parse(s: &str) -> Option<i64> {
     let mut parts = s.split_whitespace();
     let _weekday = parts.next()?;
     let day: i64 = parts.next()?.parse().ok()?;

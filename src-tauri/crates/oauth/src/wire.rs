@@ -57,21 +57,19 @@ impl Wire {
                 res.status == 401 && resource_error(res).is_some_and(|(e, _)| e == "use_dpop_nonce")
             })
             .await?;
-        if res.status == 401 {
-            if let Some((error, description)) = resource_error(&res) {
-                if error == "invalid_token" {
-                    return Err(Error::InvalidToken {
-                        description: description.map(|d| UntrustedText::new(&d)),
-                    });
-                }
-                if error == "use_dpop_nonce" {
-                    return Err(Error::OAuth(Box::new(OAuthError {
-                        step: Step::Resource,
-                        status: 401,
-                        code: error,
-                        description: description.map(|d| UntrustedText::new(&d)),
-                    })));
-                }
+        if res.status == 401
+            && let Some((error, description)) = resource_error(&res)
+        {
+            if error == "invalid_token" {
+                return Err(Error::InvalidToken { description: description.map(|d| UntrustedText::new(&d)) });
+            }
+            if error == "use_dpop_nonce" {
+                return Err(Error::OAuth(Box::new(OAuthError {
+                    step: Step::Resource,
+                    status: 401,
+                    code: error,
+                    description: description.map(|d| UntrustedText::new(&d)),
+                })));
             }
         }
         Ok(res)

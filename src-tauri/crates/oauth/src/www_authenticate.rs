@@ -39,10 +39,10 @@ pub fn parse(header: &str) -> Vec<Challenge> {
             p.i += 1;
             p.skip(|b| b == b' ' || b == b'\t');
             let value = if p.peek() == Some(b'"') { p.quoted() } else { p.token().unwrap_or_default() };
-            if let Some(last) = out.last_mut() {
-                if last.params.len() < MAX_ITEMS {
-                    last.params.push((word.to_ascii_lowercase(), value));
-                }
+            if let Some(last) = out.last_mut()
+                && last.params.len() < MAX_ITEMS
+            {
+                last.params.push((word.to_ascii_lowercase(), value));
             }
         } else if out.len() < MAX_ITEMS {
             out.push(Challenge { scheme: word, params: Vec::new() });

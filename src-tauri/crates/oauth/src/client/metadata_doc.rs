@@ -154,10 +154,10 @@ pub fn check_client_metadata(fetch_url: &str, doc: &Value, allow_port: bool) -> 
         }
     }
     for key in ["logo_uri", "tos_uri", "policy_uri"] {
-        if let Some(uri) = str_field(key) {
-            if !Url::parse(uri).is_ok_and(|u| u.scheme() == "https") {
-                v.push(format!("{key} {uri:?} must be an https URL"));
-            }
+        if let Some(uri) = str_field(key)
+            && !Url::parse(uri).is_ok_and(|u| u.scheme() == "https")
+        {
+            v.push(format!("{key} {uri:?} must be an https URL"));
         }
     }
     if v.is_empty() { Ok(()) } else { Err(v) }

@@ -70,10 +70,8 @@ impl IdentityResolver {
 
     /// DID → document. `fresh` skips the cache (identity verification after the token).
     pub async fn did_document(&self, did: &Did, fresh: bool) -> Result<(DidDocument, i64), Error> {
-        if !fresh {
-            if let Some(hit) = self.doc_cache.get(did) {
-                return Ok(hit);
-            }
+        if !fresh && let Some(hit) = self.doc_cache.get(did) {
+            return Ok(hit);
         }
         let url = self.document_url(did)?;
         let res = self.http.fetch(Step::ResolveDid, HttpRequest::get(url).accept_json()).await?;

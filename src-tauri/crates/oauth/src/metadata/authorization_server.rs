@@ -98,10 +98,9 @@ impl AuthorizationServer {
         }
         if let (Some(resource), Some(list)) =
             (resource, doc.get("protected_resources").and_then(Value::as_array))
+            && !list.iter().any(|r| r.as_str() == Some(resource))
         {
-            if !list.iter().any(|r| r.as_str() == Some(resource)) {
-                return Err(bad(format!("protected_resources does not include {resource:?}")));
-            }
+            return Err(bad(format!("protected_resources does not include {resource:?}")));
         }
         Ok(Self {
             issuer: issuer.to_owned(),

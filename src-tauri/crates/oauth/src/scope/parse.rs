@@ -304,10 +304,10 @@ pub(crate) fn permission(raw: &str) -> Result<Permission, InputError> {
             if raw_positional_has_hash(raw) {
                 return Err(bad("a # must be written %23".into()));
             }
-            if let Some(a) = &aud {
-                if !is_service_ref(a) {
-                    return Err(bad(format!("aud {a:?} is not a DID service reference")));
-                }
+            if let Some(a) = &aud
+                && !is_service_ref(a)
+            {
+                return Err(bad(format!("aud {a:?} is not a DID service reference")));
             }
             Ok(Permission::Include { nsid, aud })
         }

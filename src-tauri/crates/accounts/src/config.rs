@@ -1,0 +1,171 @@
+//! Configuration: a `config.toml` in the data directory, overridden by environment
+//! variables (which tests and scripts use).
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `SKYPORT_HOME` | data directory (default: the platform's app-data dir + `skyport`) |
+//! | `SKYPORT_CLIENT_ID` | hosted https client_id; unset means the loopback client |
+//! | `SKYPORT_PLC_URL` | PLC directory URL |
+//! | `SKYPORT_HANDLE_RESOLVER` | XRPC service used for `resolveHandle` |
+//! | `SKYPORT_DEV=1` | the development profile (plain http to loopback hosts) |
+//! | `SKYPORT_EXTRA_CA` | a PEM file of extra trusted roots (development networks) |
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use skyport_oauth::{ClientConfig, NetworkProfile};
+
+use crate::Error;
+
+/// Every scope Skyport may ask for: the client declares all of them, and a login asks for
+/// [`DEFAULT_SCOPE`] unless the user requests more.
+pub const DECLARED_SCOPE: &str = "atproto transition:generic transition:email transition:chat.bsky";
+
+/// What a login asks for by default.
+pub const DEFAULT_SCOPE: &str = "atproto transition:generic";
+
+/// The settings Skyport runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The data directory (SQLite, lock files, logs).
+    pub home: PathBuf,
+    /// A hosted https client_id, or `None` for the loopback client.
+    pub client_id: Option<String>,
+    /// The scope the client declares.
+    pub declared_scope: String,
+    /// The PLC directory.
+    pub plc_url: Option<String>,
+    /// An XRPC handle resolver.
+    pub handle_resolver: Option<String>,
+    /// The development profile.
+    pub development: bool,
+    /// Extra trusted root certificates (PEM file).
+    pub extra_ca: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    client_id: Option<String>,
+    scope: Option<String>,
+    plc_url: Option<String>,
+    handle_resolver: Option<String>,
+    development: Option<bool>,
+    extra_ca: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads the configuration from the environment and `<home>/config.toml`.
+    pub fn from_env() -> Result<Self, Error> {
+        let home = match std::env::var_os("SKYPORT_HOME") {
+            Some(h) if !h.is_empty() => PathBuf::from(h),
+            _ => dirs::data_dir()
+                .ok_or_else(|| Error::Config("no data directory; set SKYPORT_HOME".into()))?
+                .join("skyport"),
+        };
+        Self::load(&home, |k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads `<home>/config.toml` (if present), then applies `env` overrides.
+    pub fn load(home: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let path = home.join("config.toml");
+        let file: File = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::default(),
+            Err(e) => return Err(Error::Io { what: format!("read {}", path.display()), source: e }),
+        };
+        let development = match env("SKYPORT_DEV").as_deref() {
+            Some("1" | "true" | "yes") => true,
+            Some("0" | "false" | "no") => false,
+            Some(other) => return Err(Error::Config(format!("SKYPORT_DEV={other:?}: use 1 or 0"))),
+            None => file.development.unwrap_or(false),
+        };
+        Ok(Self {
+            home: home.to_path_buf(),
+            client_id: env("SKYPORT_CLIENT_ID").or(file.client_id),
+            declared_scope: file.scope.unwrap_or_else(|| DECLARED_SCOPE.to_owned()),
+            plc_url: env("SKYPORT_PLC_URL").or(file.plc_url),
+            handle_resolver: env("SKYPORT_HANDLE_RESOLVER").or(file.handle_resolver),
+            development,
+            extra_ca: env("SKYPORT_EXTRA_CA").map(PathBuf::from).or(file.extra_ca),
+        })
+    }
+
+    /// The client identity: hosted (custom scheme) if a client_id is set, else loopback.
+    pub fn client(&self) -> Result<ClientConfig, Error> {
+        let config = match &self.client_id {
+            Some(id) => ClientConfig::discoverable(id, &self.declared_scope, self.development),
+            None => ClientConfig::loopback(&self.declared_scope),
+        };
+        config.map_err(|e| Error::Config(e.to_string()))
+    }
+
+    /// The network profile.
+    pub fn profile(&self) -> Result<NetworkProfile, Error> {
+        let mut profile =
+            if self.development { NetworkProfile::development() } else { NetworkProfile::production() };
+        let cfg = |e: skyport_oauth::ConfigError| Error::Config(e.to_string());
+        if let Some(plc) = &self.plc_url {
+            profile = profile.with_plc_directory(plc).map_err(cfg)?;
+        }
+        if let Some(resolver) = &self.handle_resolver {
+            profile = profile.with_handle_resolver(resolver).map_err(cfg)?;
+        }
+        if let Some(ca) = &self.extra_ca {
+            let pem = std::fs::read(ca)
+                .map_err(|e| Error::Io { what: format!("read {}", ca.display()), source: e })?;
+            profile.http.extra_root_certs.push(pem);
+        }
+        profile.validate().map_err(cfg)?;
+        Ok(profile)
+    }
+
+    /// The SQLite file.
+    pub fn database_path(&self) -> PathBuf {
+        self.home.join("skyport.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "client_id = \"https://app.example.dev/c.json\"\ndevelopment = true\n",
+        )
+        .unwrap();
+        let c = Config::load(dir.path(), |_| None).unwrap();
+        assert_eq!(c.client_id.as_deref(), Some("https://app.example.dev/c.json"));
+        assert!(c.development);
+        let c = Config::load(dir.path(), |k| (k == "SKYPORT_DEV").then(|| "0".to_owned())).unwrap();
+        assert!(!c.development);
+        assert!(Config::load(dir.path(), |k| (k == "SKYPORT_DEV").then(|| "maybe".to_owned())).is_err());
+    }
+
+    #[test]
+    fn bad_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), "clientid = 3").unwrap();
+        let err = Config::load(dir.path(), |_| None).unwrap_err();
+        assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn loopback_plc_needs_the_development_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = |k: &str| (k == "SKYPORT_PLC_URL").then(|| "http://localhost:2582".to_owned());
+        assert!(Config::load(dir.path(), env).unwrap().profile().is_err());
+        let env = |k: &str| match k {
+            "SKYPORT_PLC_URL" => Some("http://localhost:2582".to_owned()),
+            "SKYPORT_DEV" => Some("1".to_owned()),
+            _ => None,
+        };
+        assert!(Config::load(dir.path(), env).unwrap().profile().is_ok());
+    }
+}

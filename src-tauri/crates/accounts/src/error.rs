@@ -1,0 +1,200 @@
+//! Errors of the account manager, and the stable codes the UI and `--json` output use.
+
+use serde::Serialize;
+use skyport_keychain::KeychainError;
+use skyport_oauth::error::{CallbackError, IdentityError};
+use skyport_store::StoreError;
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The OAuth protocol failed (network, server, identity, callback, input).
+    #[error(transparent)]
+    OAuth(#[from] skyport_oauth::Error),
+    /// The metadata database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The OS keychain failed; nothing was deleted and nothing fell back to plaintext.
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    /// No account matches.
+    #[error("no account matches {0:?}")]
+    UnknownAccount(String),
+    /// No account is active (and none was named).
+    #[error("no account is signed in; run `skyport login <handle>`")]
+    NoActiveAccount,
+    /// The session is over; the user must sign in again.
+    #[error("sign-in needed for {did}: {}", describe_reason(.reason))]
+    NeedsSignIn {
+        /// The account.
+        did: String,
+        /// A stable reason code.
+        reason: String,
+    },
+    /// The login waited too long for its callback.
+    #[error("the sign-in timed out waiting for the browser; start again")]
+    LoginTimeout,
+    /// The login was cancelled (by the user, or the server said `access_denied`).
+    #[error("the sign-in was cancelled")]
+    LoginCancelled,
+    /// The configuration is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A login that another process finished with an error.
+    #[error("{message}")]
+    Remote {
+        /// Its code.
+        code: ErrorCode,
+        /// Its message.
+        message: String,
+    },
+    /// A local I/O failure (data directory, lock files).
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Words for a `NeedsSignIn` reason code.
+pub fn describe_reason(reason: &str) -> &'static str {
+    match reason {
+        "invalid_grant" => "the server ended the session",
+        "refresh_interrupted" => "a refresh was interrupted and the server no longer accepts the session",
+        "key_missing" => "the session's key is missing from the keychain",
+        "session_limit" => "the two-week session limit was reached",
+        "invalid_token" => "the server no longer accepts the session's tokens",
+        "signed_out" => "signed out",
+        _ => "the session can no longer be used",
+    }
+}
+
+/// A stable, machine-readable error code: the UI branches on it, scripts match it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The identifier is not a handle, DID or server URL.
+    InvalidInput,
+    /// The handle or DID could not be resolved, or identities did not match.
+    IdentityMismatch,
+    /// The server answered with an OAuth error.
+    ServerError,
+    /// The server's answer broke the protocol.
+    InvalidResponse,
+    /// The user declined (access_denied) or cancelled.
+    Cancelled,
+    /// The sign-in link expired.
+    LoginExpired,
+    /// No sign-in is waiting for this callback (unknown or already used).
+    UnknownLogin,
+    /// The callback URL is malformed or fails a check.
+    InvalidCallback,
+    /// Network trouble; the session is kept.
+    Network,
+    /// The destination is refused by the outbound policy.
+    ForbiddenDestination,
+    /// The OS keychain is locked.
+    KeychainLocked,
+    /// The OS keychain is unavailable (no Secret Service) or timed out.
+    KeychainUnavailable,
+    /// The account needs a new sign-in.
+    NeedsSignIn,
+    /// No such account.
+    UnknownAccount,
+    /// No active account.
+    NoActiveAccount,
+    /// The database failed.
+    Storage,
+    /// The database is from a newer Skyport.
+    NewerDatabase,
+    /// The configuration is invalid.
+    Config,
+    /// The login timed out.
+    Timeout,
+    /// The PDS rejected an API call.
+    ApiError,
+    /// Anything else.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Parses [`as_str`](Self::as_str) output.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+
+    /// The code as a string (`keychain_locked`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::IdentityMismatch => "identity_mismatch",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::InvalidResponse => "invalid_response",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::LoginExpired => "login_expired",
+            ErrorCode::UnknownLogin => "unknown_login",
+            ErrorCode::InvalidCallback => "invalid_callback",
+            ErrorCode::Network => "network",
+            ErrorCode::ForbiddenDestination => "forbidden_destination",
+            ErrorCode::KeychainLocked => "keychain_locked",
+            ErrorCode::KeychainUnavailable => "keychain_unavailable",
+            ErrorCode::NeedsSignIn => "needs_sign_in",
+            ErrorCode::UnknownAccount => "unknown_account",
+            ErrorCode::NoActiveAccount => "no_active_account",
+            ErrorCode::Storage => "storage",
+            ErrorCode::NewerDatabase => "newer_database",
+            ErrorCode::Config => "config",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::ApiError => "api_error",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl Error {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        use skyport_oauth::Error as O;
+        match self {
+            Error::OAuth(e) if e.is_access_denied() => ErrorCode::Cancelled,
+            Error::OAuth(O::Callback(CallbackError::Expired)) => ErrorCode::LoginExpired,
+            Error::OAuth(O::Callback(CallbackError::UnknownState)) => ErrorCode::UnknownLogin,
+            Error::OAuth(O::Callback(_)) => ErrorCode::InvalidCallback,
+            Error::OAuth(O::Input(_)) => ErrorCode::InvalidInput,
+            Error::OAuth(O::Identity(
+                IdentityError::HandleNotFound { .. } | IdentityError::DidNotFound { .. },
+            )) => ErrorCode::InvalidInput,
+            Error::OAuth(O::Identity(_)) => ErrorCode::IdentityMismatch,
+            Error::OAuth(O::Transport { .. }) => ErrorCode::Network,
+            Error::OAuth(O::ServerUnavailable { .. }) => ErrorCode::Network,
+            Error::OAuth(O::Forbidden { .. }) => ErrorCode::ForbiddenDestination,
+            Error::OAuth(O::OAuth(_)) => ErrorCode::ServerError,
+            Error::OAuth(O::InvalidToken { .. }) => ErrorCode::NeedsSignIn,
+            Error::OAuth(O::Xrpc { .. }) => ErrorCode::ApiError,
+            Error::OAuth(O::InvalidResponse { .. }) => ErrorCode::InvalidResponse,
+            Error::OAuth(O::Config(_)) => ErrorCode::Config,
+            Error::OAuth(_) => ErrorCode::Internal,
+            Error::Store(StoreError::NewerSchema { .. }) => ErrorCode::NewerDatabase,
+            Error::Store(_) => ErrorCode::Storage,
+            Error::Keychain(k) if k.is_locked() => ErrorCode::KeychainLocked,
+            Error::Keychain(_) => ErrorCode::KeychainUnavailable,
+            Error::UnknownAccount(_) => ErrorCode::UnknownAccount,
+            Error::NoActiveAccount => ErrorCode::NoActiveAccount,
+            Error::NeedsSignIn { .. } => ErrorCode::NeedsSignIn,
+            Error::LoginTimeout => ErrorCode::Timeout,
+            Error::LoginCancelled => ErrorCode::Cancelled,
+            Error::Config(_) => ErrorCode::Config,
+            Error::Io { .. } => ErrorCode::Storage,
+            Error::Remote { code, .. } => *code,
+        }
+    }
+
+    /// Whether this is a network failure (the session is kept, the account shows Offline).
+    pub fn is_network(&self) -> bool {
+        matches!(self.code(), ErrorCode::Network)
+    }
+}

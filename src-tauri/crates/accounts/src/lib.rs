@@ -1,0 +1,288 @@
+//! # skyport-accounts
+//!
+//! The account manager both the desktop app and the `skyport` command line call; neither
+//! holds account logic of its own. It turns the OAuth core into sessions that are never
+//! silently lost:
+//!
+//! * **Storage split.** Secrets (DPoP private keys, access and refresh tokens, PKCE
+//!   verifiers) go to the OS keychain only; metadata (accounts, scopes, expiry, status,
+//!   pending logins, DPoP nonces, the refresh journal) goes to SQLite. Nothing secret is in
+//!   the database, the logs, or any value this crate serialises.
+//! * **Logins** persist between start and callback, so another process (a cold start by a
+//!   deep link, `skyport complete`) can finish them; they are single use and expire.
+//! * **Refresh** runs once per account at a time across threads and processes, writes a
+//!   journal entry before sending, and stores rotated tokens before using them.
+//! * **Status** is one enum per account ([`AccountStatus`]) for badges and scripts.
+
+mod api;
+mod config;
+mod describe;
+mod diagnostics;
+mod error;
+mod event;
+mod lock;
+mod login;
+mod nonces;
+mod profile;
+mod refresh;
+mod secrets;
+mod sign_out;
+mod view;
+
+use std::sync::Arc;
+
+use skyport_keychain::{KeychainError, OsKeychain, SecretStore};
+use skyport_oauth::http::HttpClient;
+use skyport_oauth::{Clock, OAuthClient, SystemClock};
+use skyport_store::Db;
+use skyport_store::table::{accounts, journal};
+use tokio::sync::broadcast;
+
+pub use config::{Config, DECLARED_SCOPE, DEFAULT_SCOPE};
+pub use describe::{Level, PermissionGroup, ScopeItem, ScopeView};
+pub use diagnostics::Doctor;
+pub use error::{Error, ErrorCode, describe_reason};
+pub use event::AccountEvent;
+pub use login::LoginRequest;
+pub use skyport_oauth::{XrpcRequest, XrpcResponse};
+pub use view::{
+    AccountDetails, AccountStatus, AccountSummary, KeychainState, LoginCompleted, LoginPreview, LoginStarted,
+    SignOutResult,
+};
+
+use crate::lock::AccountLocks;
+use crate::nonces::StoredNonces;
+use crate::secrets::Vault;
+use crate::view::StatusInputs;
+
+/// The keychain service name Skyport's items are stored under.
+pub const KEYCHAIN_SERVICE: &str = "skyport";
+
+/// The account manager.
+pub struct Accounts {
+    config: Config,
+    db: Arc<Db>,
+    keychain: Arc<dyn SecretStore>,
+    oauth: OAuthClient,
+    clock: Arc<dyn Clock>,
+    locks: AccountLocks,
+    events: broadcast::Sender<AccountEvent>,
+}
+
+/// Builds [`Accounts`] with seams for tests (keychain, HTTP client, clock).
+pub struct AccountsBuilder {
+    config: Config,
+    keychain: Option<Arc<dyn SecretStore>>,
+    http: Option<Arc<dyn HttpClient>>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl AccountsBuilder {
+    /// Uses this secret store instead of the OS keychain.
+    pub fn keychain(mut self, keychain: Arc<dyn SecretStore>) -> Self {
+        self.keychain = Some(keychain);
+        self
+    }
+
+    /// Uses this HTTP client (for example one that counts requests).
+    pub fn http(mut self, http: Arc<dyn HttpClient>) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Uses this clock.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Opens the data directory and the database, and builds the OAuth client.
+    pub fn open(self) -> Result<Accounts, Error> {
+        let config = self.config;
+        let locks_dir = config.home.join("locks");
+        std::fs::create_dir_all(&locks_dir)
+            .map_err(|e| Error::Io { what: format!("create {}", locks_dir.display()), source: e })?;
+        let db = Arc::new(Db::open(&config.database_path())?);
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let keychain = match self.keychain {
+            Some(k) => k,
+            None => Arc::new(OsKeychain::new(KEYCHAIN_SERVICE)),
+        };
+        let mut builder = OAuthClient::builder(config.client()?, config.profile()?)
+            .clock(clock.clone())
+            .nonces(Arc::new(StoredNonces::new(db.clone(), clock.clone())));
+        if let Some(http) = self.http {
+            builder = builder.http(http);
+        }
+        let oauth = builder.build()?;
+        let (events, _) = broadcast::channel(256);
+        let accounts =
+            Accounts { locks: AccountLocks::new(locks_dir), config, db, keychain, oauth, clock, events };
+        accounts.sweep()?;
+        Ok(accounts)
+    }
+}
+
+impl Accounts {
+    /// Opens the store described by `config` with the OS keychain.
+    pub fn open(config: Config) -> Result<Self, Error> {
+        Self::builder(config).open()
+    }
+
+    /// A builder, for swapping the keychain, HTTP client or clock.
+    pub fn builder(config: Config) -> AccountsBuilder {
+        AccountsBuilder { config, keychain: None, http: None, clock: None }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The OAuth client (protocol core).
+    pub fn oauth(&self) -> &OAuthClient {
+        &self.oauth
+    }
+
+    /// Receives events (status changes, refresh results, login outcomes).
+    pub fn subscribe(&self) -> broadcast::Receiver<AccountEvent> {
+        self.events.subscribe()
+    }
+
+    /// Every account, from the database alone (works offline and with the keychain locked;
+    /// the keychain is only probed to show its state).
+    pub fn list(&self) -> Result<Vec<AccountSummary>, Error> {
+        let rows = self.db.with(accounts::list)?;
+        let keychain = if rows.is_empty() { KeychainState::Available } else { self.keychain_state() };
+        let now = self.clock.now();
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let refreshing = self.is_refreshing(&row.did);
+                AccountSummary::new(row, &StatusInputs { now, keychain, refreshing })
+            })
+            .collect())
+    }
+
+    /// One account, by DID, handle or `@handle`; the active one if `who` is `None`.
+    pub fn account(&self, who: Option<&str>) -> Result<AccountSummary, Error> {
+        let row = self.row(who)?;
+        let inputs = StatusInputs {
+            now: self.clock.now(),
+            keychain: self.keychain_state(),
+            refreshing: self.is_refreshing(&row.did),
+        };
+        Ok(AccountSummary::new(&row, &inputs))
+    }
+
+    /// The details screen of one account.
+    pub fn details(&self, who: Option<&str>) -> Result<AccountDetails, Error> {
+        let row = self.row(who)?;
+        let inputs = StatusInputs {
+            now: self.clock.now(),
+            keychain: self.keychain_state(),
+            refreshing: self.is_refreshing(&row.did),
+        };
+        Ok(AccountDetails {
+            summary: AccountSummary::new(&row, &inputs),
+            storage: format!("system keychain ({})", self.keychain.backend()),
+            client_id: row.client_id.clone(),
+            added_at: row.added_at,
+        })
+    }
+
+    /// Makes an account the active one. Touches only SQLite: works offline and while the
+    /// keychain is locked.
+    pub fn switch(&self, who: &str) -> Result<AccountSummary, Error> {
+        let did = self.row(Some(who))?.did;
+        self.db.write(|c| accounts::set_active(c, &did))?;
+        self.emit(AccountEvent::AccountsChanged);
+        self.account(Some(&did))
+    }
+
+    /// Granted and requested scopes, described.
+    pub fn scopes(&self, who: Option<&str>) -> Result<ScopeView, Error> {
+        let row = self.row(who)?;
+        Ok(describe::describe(
+            &row.did,
+            &row.granted_scope,
+            &row.requested_scope,
+            &self.config.declared_scope,
+        ))
+    }
+
+    /// The account's avatar as a `data:` URL (the UI loads no remote content).
+    pub fn avatar_data_url(&self, who: &str) -> Result<Option<String>, Error> {
+        use base64::Engine as _;
+        let row = self.row(Some(who))?;
+        Ok(row.avatar.map(|bytes| {
+            let mime = row.avatar_mime.unwrap_or_else(|| "image/jpeg".into());
+            format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+        }))
+    }
+
+    /// How the keychain answers right now.
+    pub fn keychain_state(&self) -> KeychainState {
+        match self.vault().probe() {
+            Ok(()) => KeychainState::Available,
+            Err(e) if e.is_locked() => KeychainState::Locked,
+            Err(_) => KeychainState::Unavailable,
+        }
+    }
+
+    fn row(&self, who: Option<&str>) -> Result<accounts::AccountRow, Error> {
+        let rows = self.db.with(accounts::list)?;
+        let found = match who {
+            None => rows.into_iter().find(|r| r.active).ok_or(Error::NoActiveAccount)?,
+            Some(w) => {
+                let w = w.trim();
+                let handle = w.strip_prefix('@').unwrap_or(w).to_ascii_lowercase();
+                rows.into_iter()
+                    .find(|r| r.did == w || r.handle.as_deref() == Some(handle.as_str()))
+                    .ok_or_else(|| Error::UnknownAccount(w.to_owned()))?
+            }
+        };
+        Ok(found)
+    }
+
+    fn vault(&self) -> Vault<'_> {
+        Vault { store: self.keychain.as_ref(), store_id: self.db.store_id() }
+    }
+
+    fn is_refreshing(&self, did: &str) -> bool {
+        matches!(self.db.with(|c| journal::open_entry(c, did)), Ok(Some(_))) && self.locks.is_held(did)
+    }
+
+    fn emit(&self, event: AccountEvent) {
+        // No receiver is fine.
+        let _ = self.events.send(event);
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Removes expired pending logins and their keychain items, and old journal rows.
+    fn sweep(&self) -> Result<(), Error> {
+        let now = self.now();
+        let expired = self.db.write(|c| {
+            let states = skyport_store::table::pending::sweep_expired(c, now)?;
+            for s in &states {
+                let outcome = skyport_store::table::outcomes::Outcome {
+                    did: None,
+                    error_code: Some(ErrorCode::LoginExpired.as_str().into()),
+                    error_message: Some("That sign-in link expired; start again.".into()),
+                };
+                skyport_store::table::outcomes::record(c, s, &outcome, now)?;
+            }
+            skyport_store::table::outcomes::prune(c, now - 24 * 3600)?;
+            journal::prune(c, now - 30 * 24 * 3600)?;
+            Ok(states)
+        })?;
+        for state in expired {
+            // A locked keychain keeps the item until next time; never an error here.
+            let _: Result<bool, KeychainError> = self.vault().delete_pending(&state);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,47 @@
+//! Sign out: revoke at the server with the session's DPoP key (best effort), then always
+//! delete the keychain item and the rows.
+
+use skyport_store::table::{accounts, journal};
+
+use crate::refresh::session_info;
+use crate::view::SignOutResult;
+use crate::{AccountEvent, Accounts, Error};
+
+impl Accounts {
+    /// Signs out of one account. If the keychain is locked nothing is deleted (it would
+    /// leave a session nobody can revoke): the error says to unlock it.
+    pub async fn sign_out(&self, who: Option<&str>) -> Result<SignOutResult, Error> {
+        let row = self.row(who)?;
+        let did = row.did.clone();
+        let _guard = self.locks.lock(&did).await?;
+        let secrets = self.vault().session(&did)?;
+        let (revoked, revoke_error) = match secrets {
+            Some(s) => {
+                let info = session_info(&row)?;
+                match self.oauth.revoke(&info, &s.key, &s.refresh_token, Some(&s.access_token)).await {
+                    skyport_oauth::RevokeOutcome::Revoked => (true, None),
+                    skyport_oauth::RevokeOutcome::NotRevoked { reason } => (false, Some(reason)),
+                }
+            }
+            None => (false, Some("no session secrets were stored".into())),
+        };
+        self.vault().delete_session(&did)?;
+        let now = self.now();
+        let new_active = self.db.write(|c| {
+            journal::close_open(c, &did, "signed_out", now)?;
+            accounts::delete(c, &did)
+        })?;
+        self.emit(AccountEvent::AccountsChanged);
+        Ok(SignOutResult { did, revoked, revoke_error, new_active })
+    }
+
+    /// Signs out of every account.
+    pub async fn sign_out_all(&self) -> Result<Vec<SignOutResult>, Error> {
+        let dids: Vec<String> = self.db.with(accounts::list)?.into_iter().map(|r| r.did).collect();
+        let mut results = Vec::with_capacity(dids.len());
+        for did in dids {
+            results.push(self.sign_out(Some(&did)).await?);
+        }
+        Ok(results)
+    }
+}

@@ -1,0 +1,213 @@
+//! What the UI and `--json` output see: account summaries and details without secrets
+//! (no token, verifier, key or callback code can be represented here).
+
+use serde::Serialize;
+use skyport_oauth::PUBLIC_CLIENT_SESSION_SECS;
+use skyport_store::table::accounts::{AccountRow, SessionState};
+
+/// One status per account; the UI maps it to a badge and a primary action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Signed in, access token valid for more than 5 minutes.
+    Ready,
+    /// The access token expires within 5 minutes (or has expired); a refresh is due.
+    Expiring,
+    /// A refresh is running (in this or another process).
+    Refreshing,
+    /// The session is over: `invalid_grant`, missing key, two-week limit.
+    NeedsSignIn,
+    /// The keychain is locked or unavailable; nothing was deleted.
+    KeychainLocked,
+    /// The last refresh failed for network reasons; the session is kept.
+    Offline,
+}
+
+/// How the keychain answered a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeychainState {
+    /// It answers.
+    Available,
+    /// It is locked: unlock it to use the accounts.
+    Locked,
+    /// There is no keychain service, or it did not answer in time.
+    Unavailable,
+}
+
+/// Seconds before expiry at which an account counts as expiring.
+pub const EXPIRING_SECS: i64 = 5 * 60;
+/// Warn this long before the two-week session limit.
+pub const SESSION_WARNING_SECS: i64 = 2 * 24 * 3600;
+
+/// An account as the list shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AccountSummary {
+    /// The DID.
+    pub did: String,
+    /// The handle (verified both ways at sign-in).
+    pub handle: Option<String>,
+    /// The profile's display name.
+    pub display_name: Option<String>,
+    /// Whether an avatar image is stored.
+    pub has_avatar: bool,
+    /// The PDS origin.
+    pub pds_url: String,
+    /// The PDS host name.
+    pub pds_host: String,
+    /// The authorization server.
+    pub issuer: String,
+    /// The active account.
+    pub active: bool,
+    /// Status.
+    pub status: AccountStatus,
+    /// Why sign-in is needed (a stable code), if it is.
+    pub status_reason: Option<String>,
+    /// Access-token expiry (seconds since the epoch).
+    pub expires_at: i64,
+    /// When the session began.
+    pub session_started_at: i64,
+    /// When the public-client session limit (two weeks) ends it.
+    pub session_ends_at: i64,
+    /// The session limit is less than two days away.
+    pub session_ending_soon: bool,
+    /// When the last refresh finished.
+    pub last_refresh_at: Option<i64>,
+    /// `ok` or an error code.
+    pub last_refresh_result: Option<String>,
+    /// The granted scope.
+    pub granted_scope: String,
+    /// The requested scope.
+    pub requested_scope: String,
+    /// The DPoP key's RFC 7638 thumbprint.
+    pub dpop_thumbprint: String,
+}
+
+/// What computing a status needs besides the row.
+pub(crate) struct StatusInputs {
+    pub now: i64,
+    pub keychain: KeychainState,
+    pub refreshing: bool,
+}
+
+impl AccountSummary {
+    pub(crate) fn new(row: &AccountRow, inputs: &StatusInputs) -> Self {
+        let session_ends_at = row.session_started_at + PUBLIC_CLIENT_SESSION_SECS;
+        let (status, reason) = status(row, inputs, session_ends_at);
+        Self {
+            did: row.did.clone(),
+            handle: row.handle.clone(),
+            display_name: row.display_name.clone(),
+            has_avatar: row.avatar.is_some(),
+            pds_host: url::Url::parse(&row.pds_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default(),
+            pds_url: row.pds_url.clone(),
+            issuer: row.issuer.clone(),
+            active: row.active,
+            status,
+            status_reason: reason,
+            expires_at: row.expires_at,
+            session_started_at: row.session_started_at,
+            session_ends_at,
+            session_ending_soon: status != AccountStatus::NeedsSignIn
+                && session_ends_at - inputs.now < SESSION_WARNING_SECS,
+            last_refresh_at: row.last_refresh_at,
+            last_refresh_result: row.last_refresh_result.clone(),
+            granted_scope: row.granted_scope.clone(),
+            requested_scope: row.requested_scope.clone(),
+            dpop_thumbprint: row.dpop_thumbprint.clone(),
+        }
+    }
+}
+
+fn status(row: &AccountRow, inputs: &StatusInputs, session_ends_at: i64) -> (AccountStatus, Option<String>) {
+    if row.state == SessionState::NeedsSignIn {
+        return (AccountStatus::NeedsSignIn, row.status_reason.clone());
+    }
+    if inputs.now >= session_ends_at {
+        return (AccountStatus::NeedsSignIn, Some("session_limit".into()));
+    }
+    if inputs.keychain != KeychainState::Available {
+        return (AccountStatus::KeychainLocked, None);
+    }
+    if inputs.refreshing {
+        return (AccountStatus::Refreshing, None);
+    }
+    if row.last_refresh_result.as_deref() == Some("network") {
+        return (AccountStatus::Offline, None);
+    }
+    if row.expires_at - inputs.now < EXPIRING_SECS {
+        return (AccountStatus::Expiring, None);
+    }
+    (AccountStatus::Ready, None)
+}
+
+/// Everything the details screen shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountDetails {
+    /// The summary.
+    #[serde(flatten)]
+    pub summary: AccountSummary,
+    /// Where the secrets are: "system keychain (secret-service)".
+    pub storage: String,
+    /// The client_id the session belongs to.
+    pub client_id: String,
+    /// When the account was first added.
+    pub added_at: i64,
+}
+
+/// The result of signing out.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignOutResult {
+    /// The account.
+    pub did: String,
+    /// Whether the server revoked the session.
+    pub revoked: bool,
+    /// Why not, if not.
+    pub revoke_error: Option<String>,
+    /// The account that became active, if the removed one was active.
+    pub new_active: Option<String>,
+}
+
+/// A login that is waiting for the browser.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginStarted {
+    /// Identifies this login (the OAuth `state`; it is random, not secret once sent).
+    pub state: String,
+    /// Open this in the system browser.
+    pub authorization_url: String,
+    /// The authorization server's host, to show before leaving the app.
+    pub server: String,
+    /// The account the login is for, when known in advance.
+    pub expected_did: Option<String>,
+    /// `add` (new account) or `reauth` (a known account).
+    pub intent: &'static str,
+    /// When the login stops accepting a callback.
+    pub expires_at: i64,
+}
+
+/// A finished login.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginCompleted {
+    /// The account, now active.
+    pub account: AccountSummary,
+    /// The account was known and was updated in place.
+    pub updated: bool,
+    /// Whether the replaced session was revoked at the server (known accounts only).
+    pub old_session_revoked: Option<bool>,
+}
+
+/// What an identifier resolves to, before the browser opens.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginPreview {
+    /// The DID, unless the identifier was a server URL.
+    pub did: Option<String>,
+    /// The verified handle, if any.
+    pub handle: Option<String>,
+    /// The PDS host, if known.
+    pub pds_host: Option<String>,
+    /// The authorization server's host.
+    pub server: String,
+}
