@@ -22,5 +22,6 @@
 //! ```
 
 pub mod approve;
+pub mod keyring;
 pub mod localnet;
 pub mod mock;

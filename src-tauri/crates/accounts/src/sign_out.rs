@@ -32,7 +32,7 @@ impl Accounts {
             accounts::delete(c, &did)
         })?;
         self.emit(AccountEvent::AccountsChanged);
-        Ok(SignOutResult { did, revoked, revoke_error, new_active })
+        Ok(SignOutResult { did, handle: row.handle.clone(), revoked, revoke_error, new_active })
     }
 
     /// Signs out of every account.

@@ -101,7 +101,13 @@ impl AccountSummary {
             has_avatar: row.avatar.is_some(),
             pds_host: url::Url::parse(&row.pds_url)
                 .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
+                .and_then(|u| {
+                    let host = u.host_str()?.to_owned();
+                    Some(match u.port() {
+                        Some(p) => format!("{host}:{p}"),
+                        None => host,
+                    })
+                })
                 .unwrap_or_default(),
             pds_url: row.pds_url.clone(),
             issuer: row.issuer.clone(),
@@ -163,6 +169,8 @@ pub struct AccountDetails {
 pub struct SignOutResult {
     /// The account.
     pub did: String,
+    /// Its handle, if known.
+    pub handle: Option<String>,
     /// Whether the server revoked the session.
     pub revoked: bool,
     /// Why not, if not.

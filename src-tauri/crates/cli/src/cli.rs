@@ -1,0 +1,105 @@
+//! Command-line syntax.
+
+use clap::{Parser, Subcommand};
+
+/// Sign in to atproto accounts (Bluesky and any PDS) and keep the sessions alive.
+#[derive(Debug, Parser)]
+#[command(name = "skyport", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Print machine-readable JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in (or sign in again) to an account in the browser.
+    Login {
+        /// A handle (alice.bsky.social), a DID, or a server URL (https://bsky.social).
+        identifier: String,
+        /// The scope to ask for (default "atproto transition:generic").
+        #[arg(long)]
+        scope: Option<String>,
+        /// Do not open a browser; print the URL only (first line of output).
+        #[arg(long)]
+        no_browser: bool,
+        /// Seconds to wait for the browser before giving up.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
+    /// Deliver a callback URL, exactly as the operating system's deep link does.
+    Complete {
+        /// The callback URL (`<scheme>:/callback?...` or `http://127.0.0.1:.../callback?...`).
+        callback_url: String,
+    },
+    /// Show the accounts and their sessions.
+    Status,
+    /// Make an account the active one.
+    Switch {
+        /// DID or handle.
+        account: String,
+    },
+    /// Refresh an account's tokens now.
+    Refresh {
+        /// DID or handle (default: the active account).
+        account: Option<String>,
+    },
+    /// Sign out: revoke at the server, then delete from this device.
+    Logout {
+        /// DID or handle (default: the active account).
+        account: Option<String>,
+        /// Sign out of every account.
+        #[arg(long, conflicts_with = "account")]
+        all: bool,
+    },
+    /// Show granted and requested scopes in plain words.
+    Scopes {
+        /// DID or handle (default: the active account).
+        account: Option<String>,
+    },
+    /// Call an XRPC method as an account (GET for queries, POST with --input).
+    Api {
+        /// The method NSID, e.g. com.atproto.server.getSession.
+        nsid: String,
+        /// A query parameter, `key=value` (repeatable).
+        #[arg(short = 'p', long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// A JSON body (`-` reads stdin, `@file` reads a file); makes the call a POST.
+        #[arg(long)]
+        input: Option<String>,
+        /// DID or handle (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Print or check a hosted client-metadata document.
+    ClientMetadata {
+        /// What to do.
+        #[command(subcommand)]
+        action: ClientMetadataAction,
+    },
+    /// Check the setup: keychain, data directory, network profile, client, clock.
+    Doctor,
+}
+
+/// `client-metadata` actions.
+#[derive(Debug, Subcommand)]
+pub enum ClientMetadataAction {
+    /// Print the document to host at the configured client_id (SKYPORT_CLIENT_ID).
+    Print {
+        /// `client_name` to include.
+        #[arg(long)]
+        client_name: Option<String>,
+        /// `client_uri` to include.
+        #[arg(long)]
+        client_uri: Option<String>,
+    },
+    /// Check a document (a file, or an https URL fetched as an authorization server would).
+    Check {
+        /// A file path or URL.
+        source: String,
+    },
+}

@@ -1,0 +1,282 @@
+//! The commands, each a few lines over `skyport-accounts`.
+
+use std::io::Read as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use skyport_accounts::{Accounts, Config, Error, LoginCompleted, LoginRequest, XrpcRequest};
+use skyport_oauth::LoopbackListener;
+use skyport_oauth::http::Method;
+
+use crate::cli::{Cli, Command};
+use crate::output::{self, Failure};
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let json = cli.json;
+    if let Command::ClientMetadata { action } = cli.command {
+        return crate::client_metadata::run(action, json).await;
+    }
+    let accounts = Accounts::open(Config::from_env()?)?;
+    let now = || {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    };
+    match cli.command {
+        Command::Login { identifier, scope, no_browser, timeout } => {
+            let done =
+                login(&accounts, identifier, scope, no_browser, Duration::from_secs(timeout), json).await?;
+            if json {
+                output::json(&done);
+            } else {
+                let who = done
+                    .account
+                    .handle
+                    .as_deref()
+                    .map(|h| format!("@{h}"))
+                    .unwrap_or(done.account.did.clone());
+                let verb = if done.updated { "Updated" } else { "Signed in as" };
+                println!("✓ {verb} {who} (now the active account)");
+            }
+        }
+        Command::Complete { callback_url } => {
+            let done = accounts.complete_login(&callback_url).await?;
+            if json {
+                output::json(&done);
+            } else {
+                println!("✓ Signed in as {}", done.account.handle.as_deref().unwrap_or(&done.account.did));
+            }
+        }
+        Command::Status => {
+            let list = accounts.list()?;
+            if json {
+                output::json(&json!({ "accounts": list, "keychain": accounts.keychain_state() }));
+            } else if list.is_empty() {
+                println!("No accounts. Sign in with: skyport login <handle>");
+            } else {
+                match accounts.keychain_state() {
+                    skyport_accounts::KeychainState::Available => {}
+                    skyport_accounts::KeychainState::Locked => {
+                        println!("⚠ Your system keychain is locked — unlock it to use your accounts.")
+                    }
+                    skyport_accounts::KeychainState::Unavailable => {
+                        println!("⚠ No system keychain is available; accounts cannot be used until one is.")
+                    }
+                }
+                for a in &list {
+                    output::print_account(a, now());
+                }
+            }
+        }
+        Command::Switch { account } => {
+            let a = accounts.switch(&account)?;
+            if json {
+                output::json(&a);
+            } else {
+                println!(
+                    "✓ Active account: {}",
+                    a.handle.as_deref().map(|h| format!("@{h}")).unwrap_or(a.did)
+                );
+            }
+        }
+        Command::Refresh { account } => {
+            let a = accounts.refresh(account.as_deref()).await?;
+            if json {
+                output::json(&a);
+            } else {
+                println!(
+                    "✓ Refreshed {} — token expires {}",
+                    a.handle.as_deref().unwrap_or(&a.did),
+                    output::relative(a.expires_at - now())
+                );
+            }
+        }
+        Command::Logout { account, all } => {
+            let results = if all {
+                accounts.sign_out_all().await?
+            } else {
+                vec![accounts.sign_out(account.as_deref()).await?]
+            };
+            if json {
+                output::json(&json!({ "signed_out": results }));
+            } else {
+                for r in results {
+                    let who = r.handle.as_deref().map(|h| format!("@{h}")).unwrap_or_else(|| r.did.clone());
+                    match (r.revoked, &r.revoke_error) {
+                        (true, _) => println!("✓ Signed out {who} (revoked at the server)"),
+                        (false, why) => println!(
+                            "✓ Removed {who} from this device; the server could not revoke the session ({})",
+                            why.as_deref().unwrap_or("unknown reason")
+                        ),
+                    }
+                    if let Some(next) = r.new_active {
+                        println!("  Active account is now {next}");
+                    }
+                }
+            }
+        }
+        Command::Scopes { account } => {
+            let view = accounts.scopes(account.as_deref())?;
+            if json {
+                output::json(&view);
+            } else {
+                for g in &view.groups {
+                    println!("{}", g.title);
+                    for i in &g.items {
+                        let mark = match i.level {
+                            skyport_accounts::Level::Danger => "‼",
+                            skyport_accounts::Level::Warning => "!",
+                            skyport_accounts::Level::Info => "·",
+                        };
+                        println!("  {mark} {} — {}\n      {}", i.title, i.detail, i.raw);
+                    }
+                }
+                if !view.missing.is_empty() {
+                    println!("Requested but not granted: {}", view.missing.join(" "));
+                }
+            }
+        }
+        Command::Api { nsid, params, input, account } => {
+            let request = api_request(&nsid, &params, input.as_deref())?;
+            let res = accounts.api(account.as_deref(), &request).await?;
+            match (&res.body, json) {
+                (Value::Null, _) if !res.bytes.is_empty() => {
+                    use std::io::Write as _;
+                    let _ = std::io::stdout().write_all(&res.bytes);
+                }
+                (body, true) => output::json(body),
+                (body, false) => output::pretty(body),
+            }
+        }
+        Command::Doctor => {
+            let d = accounts.doctor().await?;
+            if json {
+                output::json(&d);
+            } else {
+                println!("Skyport {}", d.version);
+                println!("  Data directory   {}", d.data_dir);
+                let keychain = serde_json::to_value(d.keychain_state).unwrap_or_default();
+                println!(
+                    "  Keychain         {} ({})",
+                    d.keychain_backend,
+                    keychain.as_str().unwrap_or_default()
+                );
+                let profile = if d.loopback_allowed {
+                    format!("{} — plain http to loopback hosts ALLOWED", d.network_profile)
+                } else {
+                    d.network_profile.clone()
+                };
+                println!("  Network profile  {profile}");
+                println!("  PLC directory    {}", d.plc_directory);
+                println!("  Handles          {}", d.handle_resolution);
+                println!("  Client           {} ({})", d.client_kind, d.client_id);
+                println!("  Redirect URI     {}", d.redirect_uri);
+                match d.clock_offset_secs {
+                    Some(o) if o.abs() > 60 => {
+                        println!("  Clock            ⚠ off by {o} s against the PDS — fix your clock")
+                    }
+                    Some(o) => println!("  Clock            ok ({o:+} s against the PDS)"),
+                    None => println!("  Clock            not checked (no active account)"),
+                }
+                println!("  Accounts         {}", d.accounts);
+            }
+        }
+        Command::ClientMetadata { .. } => {}
+    }
+    Ok(())
+}
+
+/// Starts a login and waits for its callback: from the loopback listener, or (custom
+/// scheme) from another process such as the desktop app or `skyport complete`.
+async fn login(
+    accounts: &Accounts,
+    identifier: String,
+    scope: Option<String>,
+    no_browser: bool,
+    timeout: Duration,
+    json: bool,
+) -> Result<LoginCompleted, Failure> {
+    let listener = if accounts.oauth().config().is_loopback() {
+        Some(LoopbackListener::bind().await.map_err(|e| Failure::Other {
+            code: "io",
+            message: format!("cannot listen on 127.0.0.1: {e}"),
+        })?)
+    } else {
+        None
+    };
+    let request =
+        LoginRequest { identifier, scope, loopback_port: listener.as_ref().map(LoopbackListener::port) };
+    let started = accounts.start_login(&request).await?;
+    if json {
+        output::json(&json!({ "authorization_url": started.authorization_url }));
+    } else {
+        println!("{}", started.authorization_url);
+        eprintln!("Sign in at {} in your browser (the link above). Waiting…", started.server);
+    }
+    if !no_browser && !open_browser(&started.authorization_url) {
+        eprintln!("Could not open a browser; open the link above yourself.");
+    }
+    let from_other_process = accounts.wait_for_login(&started.state, timeout);
+    match listener {
+        Some(listener) => {
+            tokio::select! {
+                url = tokio::time::timeout(timeout, listener.next_callback("/callback")) => match url {
+                    Ok(Ok(url)) => Ok(accounts.complete_login(&url).await?),
+                    Ok(Err(e)) => Err(Failure::Other { code: "io", message: format!("callback listener: {e}") }),
+                    Err(_) => {
+                        let _ = accounts.cancel_login(&started.state);
+                        Err(Error::LoginTimeout.into())
+                    }
+                },
+                done = from_other_process => Ok(done?),
+            }
+        }
+        None => Ok(from_other_process.await?),
+    }
+}
+
+fn open_browser(url: &str) -> bool {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    cmd.arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_ok()
+}
+
+fn api_request(nsid: &str, params: &[String], input: Option<&str>) -> Result<XrpcRequest, Failure> {
+    let bad = |message: String| Failure::Other { code: "invalid_input", message };
+    let mut request = match input {
+        None => XrpcRequest::query(nsid),
+        Some(src) => {
+            let text = match src {
+                "-" => {
+                    let mut s = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|e| bad(format!("reading stdin: {e}")))?;
+                    s
+                }
+                s if s.starts_with('@') => {
+                    std::fs::read_to_string(&s[1..]).map_err(|e| bad(format!("reading {}: {e}", &s[1..])))?
+                }
+                s => s.to_owned(),
+            };
+            let body: Value =
+                serde_json::from_str(&text).map_err(|e| bad(format!("--input is not JSON: {e}")))?;
+            XrpcRequest { method: Method::Post, ..XrpcRequest::procedure(nsid, body) }
+        }
+    };
+    for p in params {
+        let (k, v) = p.split_once('=').ok_or_else(|| bad(format!("-p {p:?}: use key=value")))?;
+        request = request.param(k, v);
+    }
+    Ok(request)
+}

@@ -1,0 +1,137 @@
+//! Printing: human text or stable JSON, and one-line errors.
+
+use serde::Serialize;
+use skyport_accounts::{AccountStatus, AccountSummary, Error, ErrorCode};
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// An account-manager error (it has a code).
+    Account(Error),
+    /// A check found problems (exit 1, reasons printed).
+    Invalid(Vec<String>),
+    /// Anything else.
+    Other {
+        /// Stable code.
+        code: &'static str,
+        /// Message.
+        message: String,
+    },
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Account(e)
+    }
+}
+
+impl From<skyport_oauth::Error> for Failure {
+    fn from(e: skyport_oauth::Error) -> Self {
+        Failure::Account(Error::OAuth(e))
+    }
+}
+
+/// Prints JSON on one line.
+pub fn json<T: Serialize>(value: &T) {
+    match serde_json::to_string(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("skyport: error: cannot print JSON: {e}"),
+    }
+}
+
+/// Prints JSON indented (human mode for raw API bodies).
+pub fn pretty<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("skyport: error: cannot print JSON: {e}"),
+    }
+}
+
+pub fn print_failure(failure: &Failure, as_json: bool) {
+    let (code, message): (&str, String) = match failure {
+        Failure::Account(e) => (e.code().as_str(), e.to_string()),
+        Failure::Invalid(reasons) => ("invalid", format!("{} problem(s) found", reasons.len())),
+        Failure::Other { code, message } => (code, message.clone()),
+    };
+    if as_json {
+        let mut body = serde_json::json!({"error": {"code": code, "message": message}});
+        if let Failure::Invalid(reasons) = failure {
+            body["error"]["problems"] = serde_json::json!(reasons);
+        }
+        json(&body);
+    } else if let Failure::Invalid(reasons) = failure {
+        for r in reasons {
+            eprintln!("  ✗ {r}");
+        }
+    }
+    let hint = match failure {
+        Failure::Account(e) => hint(e.code()),
+        _ => "",
+    };
+    eprintln!("skyport: error: {}{hint} [{code}]", one_line(&message));
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn hint(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::KeychainLocked => " — unlock your system keychain and try again",
+        ErrorCode::KeychainUnavailable => " — no system keychain answered (is a Secret Service running?)",
+        ErrorCode::NeedsSignIn => " — run `skyport login` for this account",
+        ErrorCode::NoActiveAccount => "",
+        ErrorCode::Network => " — check your connection; the session is kept",
+        _ => "",
+    }
+}
+
+/// "in 42 min", "2 h 5 min ago".
+pub fn relative(secs: i64) -> String {
+    let abs = secs.unsigned_abs();
+    let text = if abs < 90 {
+        format!("{abs} s")
+    } else if abs < 90 * 60 {
+        format!("{} min", abs / 60)
+    } else if abs < 48 * 3600 {
+        format!("{} h {} min", abs / 3600, (abs % 3600) / 60)
+    } else {
+        format!("{} days", abs / 86_400)
+    };
+    if secs >= 0 { format!("in {text}") } else { format!("{text} ago") }
+}
+
+pub fn short_did(did: &str) -> String {
+    match did.rsplit_once(':') {
+        Some((method, id)) if id.len() > 12 => format!("{method}:{}…{}", &id[..6], &id[id.len() - 4..]),
+        _ => did.to_owned(),
+    }
+}
+
+pub fn status_words(a: &AccountSummary, now: i64) -> String {
+    match a.status {
+        AccountStatus::Ready => format!("Ready — token expires {}", relative(a.expires_at - now)),
+        AccountStatus::Expiring => format!("Expiring — token expires {}", relative(a.expires_at - now)),
+        AccountStatus::Refreshing => "Refreshing…".into(),
+        AccountStatus::NeedsSignIn => format!(
+            "Needs sign-in ({})",
+            skyport_accounts::describe_reason(a.status_reason.as_deref().unwrap_or_default())
+        ),
+        AccountStatus::KeychainLocked => "Keychain locked — unlock it to use this account".into(),
+        AccountStatus::Offline => {
+            "Offline — the last refresh could not reach the server; the session is kept".into()
+        }
+    }
+}
+
+pub fn print_account(a: &AccountSummary, now: i64) {
+    let name = a.handle.as_deref().map(|h| format!("@{h}")).unwrap_or_else(|| a.did.clone());
+    let active = if a.active { "  ✓ active" } else { "" };
+    let display = a.display_name.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+    println!("{name}{display}{active}");
+    println!("  {}  ·  PDS {}  ·  {}", short_did(&a.did), a.pds_host, status_words(a, now));
+    if a.status != AccountStatus::NeedsSignIn {
+        let warn = if a.session_ending_soon { "  ⚠ sign in again soon" } else { "" };
+        println!("  Session ends {} (two-week limit){warn}", relative(a.session_ends_at - now));
+    }
+}

@@ -1,0 +1,319 @@
+//! The `skyport` command line end to end: the real binary, the real PLC + PDS on loopback,
+//! and the real Secret Service (run through `.ci/with-keyring`).
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use skyport_oauth::{ClientConfig, DpopKey, NetworkProfile, OAuthClient, RefreshToken, SessionInfo};
+use skyport_tests::approve;
+use skyport_tests::keyring::{LockedCollection, secret_service_enabled};
+use skyport_tests::localnet::{Network, unique_suffix};
+use support::{Home, entry, last_json};
+
+#[tokio::test]
+async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
+    if !secret_service_enabled("two_accounts_switch_refresh_scopes_logout_and_restart") {
+        return;
+    }
+    let _keyring = support::keyring_shared().await;
+    let net = Network::shared();
+    let home = Home::new(net);
+    let alice = net.create_unique_account("alice").await.unwrap();
+    let bob = net.create_unique_account("bob").await.unwrap();
+
+    let a = home.login(&alice).await;
+    assert_eq!(a["account"]["did"], alice.did.as_str());
+    assert_eq!(a["account"]["active"], true);
+    assert_eq!(a["updated"], false);
+    let b = home.login(&bob).await;
+    assert_eq!(b["account"]["did"], bob.did.as_str());
+
+    let status = home.json(&["status"]).await;
+    assert_eq!(status["keychain"], "available");
+    assert_eq!(entry(&status, &bob.did)["active"], true, "the new account becomes active");
+    assert_eq!(entry(&status, &alice.did)["active"], false);
+    assert_eq!(entry(&status, &alice.did)["status"], "ready");
+    assert!(entry(&status, &alice.did)["granted_scope"].as_str().unwrap().contains("atproto"));
+
+    let switched = home.json(&["switch", &format!("@{}", alice.handle)]).await;
+    assert_eq!(switched["active"], true);
+    let status = home.json(&["status"]).await;
+    assert_eq!(entry(&status, &alice.did)["active"], true);
+    assert_eq!(entry(&status, &bob.did)["active"], false);
+
+    let me = home.json(&["api", "com.atproto.server.getSession"]).await;
+    assert_eq!(me["did"], alice.did.as_str(), "api calls go to the active account");
+    let me = home.json(&["api", "com.atproto.server.getSession", "--account", &bob.handle]).await;
+    assert_eq!(me["did"], bob.did.as_str());
+
+    let (old_access, _, _) = home.keychain_secrets(&alice.did).unwrap();
+    let refreshed = home.json(&["refresh", &alice.did]).await;
+    assert_eq!(refreshed["status"], "ready");
+    assert_eq!(refreshed["last_refresh_result"], "ok");
+    let (new_access, _, _) = home.keychain_secrets(&alice.did).unwrap();
+    assert_ne!(old_access, new_access, "the rotated tokens are stored");
+
+    let scopes = home.json(&["scopes", &alice.handle]).await;
+    assert!(scopes["granted"].as_array().unwrap().iter().any(|s| s == "atproto"));
+    assert!(!scopes["groups"].as_array().unwrap().is_empty());
+
+    // Sign bob out; his refresh token then fails at the server.
+    let (_, bob_refresh, bob_key) = home.keychain_secrets(&bob.did).unwrap();
+    let out = home.json(&["logout", &bob.handle]).await;
+    assert_eq!(out["signed_out"][0]["revoked"], true);
+    assert!(home.keychain_secrets(&bob.did).is_none(), "the keychain item is gone");
+    let status = home.json(&["status"]).await;
+    assert!(entry(&status, &bob.did).is_null(), "the rows are gone");
+    let err = refresh_directly(net, &home, &bob.did, &bob_refresh, &bob_key).await;
+    assert!(err.is_invalid_grant(), "a revoked refresh token fails at the server: {err}");
+
+    // A cold restart (new processes) keeps alice.
+    let status = home.json(&["status"]).await;
+    assert_eq!(entry(&status, &alice.did)["status"], "ready");
+    let me = home.json(&["api", "com.atproto.server.getSession"]).await;
+    assert_eq!(me["handle"], alice.handle.as_str());
+
+    // Nothing secret reached the database, the logs or any JSON output.
+    let (access, refresh, key) = home.keychain_secrets(&alice.did).unwrap();
+    for secret in [&access, &refresh, &key, &bob_refresh, &bob_key, &old_access] {
+        assert_no_file_contains(home.path(), secret);
+    }
+}
+
+/// Refreshes with a token and key taken from the keychain, outside Skyport.
+async fn refresh_directly(
+    net: &Network,
+    home: &Home,
+    did: &str,
+    refresh: &str,
+    key_b64: &str,
+) -> skyport_oauth::Error {
+    use base64::Engine as _;
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(key_b64).unwrap();
+    let key = DpopKey::from_secret_bytes(&key).unwrap();
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    let _ = conn;
+    let profile = NetworkProfile::development().with_plc_directory(net.plc_url()).unwrap();
+    let config = ClientConfig::loopback(skyport_accounts::DECLARED_SCOPE).unwrap();
+    let client = OAuthClient::builder(config.clone(), profile).build().unwrap();
+    let info = SessionInfo {
+        did: skyport_oauth::Did::parse(did).unwrap(),
+        handle: None,
+        pds: url::Url::parse(net.pds_url()).unwrap(),
+        issuer: net.issuer().into(),
+        token_endpoint: url::Url::parse(&format!("{}/oauth/token", net.issuer())).unwrap(),
+        revocation_endpoint: None,
+        client_id: config.client_id().into(),
+        requested_scope: String::new(),
+        granted_scope: String::new(),
+        expires_at: 0,
+        created_at: 0,
+        dpop_thumbprint: key.thumbprint(),
+    };
+    client.refresh(&info, &key, &RefreshToken::new(refresh)).await.unwrap_err()
+}
+
+fn assert_no_file_contains(dir: &std::path::Path, needle: &str) {
+    assert!(needle.len() >= 16, "a real secret");
+    for entry in walk(dir) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{} contains a secret",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+#[tokio::test]
+async fn login_completed_by_a_second_process() {
+    if !secret_service_enabled("login_completed_by_a_second_process") {
+        return;
+    }
+    let _keyring = support::keyring_shared().await;
+    let net = Network::shared();
+    let who = net.create_unique_account("carol").await.unwrap();
+    let host = net.client_host().unwrap();
+    let path = format!("/cli-{}.json", unique_suffix());
+    let client_id = format!("{}{path}", host.origin);
+    let config = ClientConfig::discoverable(&client_id, skyport_accounts::DECLARED_SCOPE, true).unwrap();
+    net.publish_client_metadata(&path, &config.metadata_document(&Default::default()).unwrap())
+        .await
+        .unwrap();
+    let home = Home::with_client_id(net, &client_id);
+
+    let printed = home.json(&["client-metadata", "print"]).await;
+    assert_eq!(printed["client_id"], client_id.as_str());
+    assert_eq!(printed["redirect_uris"][0], "dev.skyport-test.app:/callback");
+
+    let (mut waiting, mut lines, url) = home.start_login(&who.handle, &["--timeout", "60"]).await;
+    let callback = approve::approve(&url, &who.handle, &who.password).await.unwrap();
+    assert!(callback.starts_with("dev.skyport-test.app:/callback?"));
+
+    // The OS hands the deep link to another process.
+    let completed = home.json(&["complete", &callback]).await;
+    assert_eq!(completed["account"]["did"], who.did.as_str());
+    // The first process learns the outcome and exits successfully.
+    let done: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(done["account"]["did"], who.did.as_str());
+    assert!(waiting.wait().await.unwrap().success());
+
+    // Replaying the deep link changes nothing.
+    assert_eq!(home.error(&["complete", &callback]).await, "unknown_login");
+}
+
+#[tokio::test]
+async fn two_processes_refreshing_together_make_one_rotation() {
+    if !secret_service_enabled("two_processes_refreshing_together_make_one_rotation") {
+        return;
+    }
+    let _keyring = support::keyring_shared().await;
+    let net = Network::shared();
+    let home = Home::new(net);
+    let who = net.create_unique_account("dave").await.unwrap();
+    home.login(&who).await;
+    let generation = || {
+        let conn = rusqlite::Connection::open(home.db()).unwrap();
+        conn.query_row("SELECT session_generation FROM accounts", [], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    for round in 0..3 {
+        let before = generation();
+        let (a, b) = tokio::join!(home.run(&["refresh", "--json"]), home.run(&["refresh", "--json"]));
+        assert!(a.status.success() && b.status.success(), "round {round}: {a:?} {b:?}");
+        assert_eq!(generation(), before + 1, "round {round}: exactly one rotation for two processes");
+        let me = home.json(&["api", "com.atproto.server.getSession"]).await;
+        assert_eq!(me["did"], who.did.as_str());
+    }
+}
+
+#[tokio::test]
+async fn sigkill_during_refresh_never_loses_a_session_silently() {
+    if !secret_service_enabled("sigkill_during_refresh_never_loses_a_session_silently") {
+        return;
+    }
+    let _keyring = support::keyring_shared().await;
+    let net = Network::shared();
+    let home = Home::new(net);
+    let who = net.create_unique_account("erin").await.unwrap();
+    home.login(&who).await;
+    let mut needs_sign_in = 0;
+    for i in 0..12u64 {
+        let mut child =
+            home.command(&["refresh", "--json"]).stdout(std::process::Stdio::null()).spawn().unwrap();
+        tokio::time::sleep(Duration::from_millis(5 + (i * 17) % 90)).await;
+        let _ = child.start_kill();
+        let _ = child.wait().await;
+        let status = home.json(&["status"]).await;
+        let account = entry(&status, &who.did);
+        match account["status"].as_str().unwrap() {
+            "needs_sign_in" => {
+                assert_eq!(account["status_reason"], "refresh_interrupted", "explicitly marked: {account}");
+                needs_sign_in += 1;
+                home.login(&who).await;
+            }
+            _ => {
+                // Either the kill came too early or too late, or the next refresh recovers.
+                let out = home.run(&["api", "com.atproto.server.getSession", "--json"]).await;
+                if !out.status.success() {
+                    let status = home.json(&["status"]).await;
+                    assert_eq!(entry(&status, &who.did)["status"], "needs_sign_in", "never silently broken");
+                    assert_eq!(entry(&status, &who.did)["status_reason"], "refresh_interrupted");
+                    needs_sign_in += 1;
+                    home.login(&who).await;
+                }
+            }
+        }
+        let conn = rusqlite::Connection::open(home.db()).unwrap();
+        let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+    }
+    eprintln!("sigkill: {needs_sign_in} of 12 kills ended in an explicit needs_sign_in");
+}
+
+#[tokio::test]
+async fn keychain_locked_and_unavailable_delete_nothing() {
+    if !secret_service_enabled("keychain_locked_and_unavailable_delete_nothing") {
+        return;
+    }
+    let _keyring = support::keyring_exclusive().await;
+    let net = Network::shared();
+    let mut home = Home::new(net);
+    let who = net.create_unique_account("frank").await.unwrap();
+    home.login(&who).await;
+    {
+        let _locked = LockedCollection::lock();
+        let status = home.json(&["status"]).await;
+        assert_eq!(status["keychain"], "locked");
+        assert_eq!(entry(&status, &who.did)["status"], "keychain_locked");
+        assert_eq!(home.error(&["refresh"]).await, "keychain_locked");
+        assert_eq!(home.error(&["api", "com.atproto.server.getSession"]).await, "keychain_locked");
+        assert_eq!(home.error(&["logout"]).await, "keychain_locked");
+        // Switching needs no keychain.
+        home.json(&["switch", &who.did]).await;
+    }
+    let status = home.json(&["status"]).await;
+    assert_eq!(entry(&status, &who.did)["status"], "ready", "nothing was deleted while locked");
+    assert!(home.keychain_secrets(&who.did).is_some());
+
+    home.set_env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/skyport-test-bus");
+    let status = home.json(&["status"]).await;
+    assert_eq!(status["keychain"], "unavailable");
+    assert_eq!(entry(&status, &who.did)["status"], "keychain_locked");
+    assert_eq!(home.error(&["refresh"]).await, "keychain_unavailable");
+    home.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let me = home.json(&["api", "com.atproto.server.getSession"]).await;
+    assert_eq!(me["did"], who.did.as_str(), "the session survived");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    if !secret_service_enabled("bad_input_gets_a_clear_error_and_changes_nothing") {
+        return;
+    }
+    let _keyring = support::keyring_shared().await;
+    let net = Network::shared();
+    let home = Home::new(net);
+    let who = net.create_unique_account("gina").await.unwrap();
+    home.login(&who).await;
+    let before = home.json(&["status"]).await;
+
+    assert_eq!(
+        home.error(&["complete", "http://127.0.0.1:1/callback?state=nope&code=x&iss=y"]).await,
+        "unknown_login"
+    );
+    assert_eq!(home.error(&["complete", "not a url"]).await, "invalid_callback");
+    assert_eq!(home.error(&["complete", "http://127.0.0.1:1/callback?code=x"]).await, "invalid_callback");
+    assert_eq!(home.error(&["login", "not a handle!", "--no-browser"]).await, "invalid_input");
+    assert_eq!(home.error(&["switch", "nobody.test"]).await, "unknown_account");
+
+    // A login whose time ran out.
+    let (mut child, _lines, url) = home.start_login(&who.handle, &[]).await;
+    let callback = approve::approve(&url, &who.handle, &who.password).await.unwrap();
+    let _ = child.start_kill();
+    let _ = child.wait().await;
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    conn.execute("UPDATE pending_logins SET expires_at = 0", []).unwrap();
+    drop(conn);
+    assert_eq!(home.error(&["complete", &callback]).await, "login_expired");
+    assert_eq!(home.json(&["status"]).await["accounts"], before["accounts"], "no account changed");
+
+    // A database from a newer Skyport is refused and left as it is.
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let bytes = std::fs::read(home.db()).unwrap();
+    assert_eq!(home.error(&["status"]).await, "newer_database");
+    assert_eq!(std::fs::read(home.db()).unwrap(), bytes);
+    let _ = last_json;
+}
