@@ -22,6 +22,7 @@
 //! ```
 
 pub mod approve;
+pub mod counting;
 pub mod keyring;
 pub mod localnet;
 pub mod mock;

@@ -19,9 +19,15 @@ use super::server::{MockResponse, MockServer, RecordedRequest};
 /// A response rewriter: gets the request and the default response, returns what to send.
 pub type Hook = Arc<dyn Fn(&RecordedRequest, MockResponse) -> MockResponse + Send + Sync>;
 
-/// Per-path hooks.
+/// An interceptor: answers instead of the fake (which then does not process the request).
+pub type Intercept = Arc<dyn Fn(&RecordedRequest) -> Option<MockResponse> + Send + Sync>;
+
+/// Per-path hooks (rewrite the fake's response) and interceptors (answer instead of it).
 #[derive(Default, Clone)]
-pub struct Hooks(HashMap<String, Hook>);
+pub struct Hooks {
+    rewrite: HashMap<String, Hook>,
+    intercept: HashMap<String, Intercept>,
+}
 
 struct Par {
     client_id: String,
@@ -34,6 +40,7 @@ struct Par {
 }
 
 struct Grant {
+    session: u64,
     jkt: String,
     scope: String,
     client_id: String,
@@ -47,7 +54,7 @@ struct State {
     codes: HashMap<String, (Par, String)>,
     access: HashMap<String, Grant>,
     refresh: HashMap<String, Grant>,
-    used_refresh: Vec<String>,
+    used_refresh: Vec<(String, u64)>,
     counter: u64,
     hooks: Hooks,
     /// Problems found in the client's requests (bad proofs, wrong parameters).
@@ -76,8 +83,11 @@ impl FakeAtproto {
             MockServer::start(move |req| {
                 let origin = origin.get().cloned().unwrap_or_default();
                 let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(answer) = st.hooks.intercept.get(req.path()).cloned().and_then(|i| i(req)) {
+                    return answer;
+                }
                 let default = route(&mut st, &origin, req);
-                let hook = st.hooks.0.get(req.path()).cloned();
+                let hook = st.hooks.rewrite.get(req.path()).cloned();
                 drop(st);
                 match hook {
                     Some(h) => h(req, default),
@@ -100,13 +110,31 @@ impl FakeAtproto {
         &self.server
     }
 
-    /// Rewrites responses for `path`.
+    /// Rewrites responses for `path` (the fake has processed the request: a refresh token
+    /// is spent even if the rewritten answer is an error, as when a response is lost).
     pub fn hook(
         &self,
         path: &str,
         hook: impl Fn(&RecordedRequest, MockResponse) -> MockResponse + Send + Sync + 'static,
     ) {
-        self.lock().hooks.0.insert(path.to_owned(), Arc::new(hook));
+        self.lock().hooks.rewrite.insert(path.to_owned(), Arc::new(hook));
+    }
+
+    /// Answers requests for `path` instead of the fake when `intercept` returns a response
+    /// (the fake does not see the request).
+    pub fn intercept(
+        &self,
+        path: &str,
+        intercept: impl Fn(&RecordedRequest) -> Option<MockResponse> + Send + Sync + 'static,
+    ) {
+        self.lock().hooks.intercept.insert(path.to_owned(), Arc::new(intercept));
+    }
+
+    /// Removes the hook and interceptor of `path`.
+    pub fn clear(&self, path: &str) {
+        let mut st = self.lock();
+        st.hooks.rewrite.remove(path);
+        st.hooks.intercept.remove(path);
     }
 
     /// Rotates the server's DPoP nonce.
@@ -328,23 +356,24 @@ fn token(st: &mut State, origin: &str, req: &RecordedRequest) -> MockResponse {
                 st.violations.push("token DPoP key differs from PAR".into());
                 return oauth_error(400, "invalid_dpop_proof", "key mismatch");
             }
-            (Grant { jkt, scope: par.scope.clone(), client_id: par.client_id, did }, par.scope)
+            st.counter += 1;
+            (
+                Grant { session: st.counter, jkt, scope: par.scope.clone(), client_id: par.client_id, did },
+                par.scope,
+            )
         }
         Some("refresh_token") => {
             let rt = req.form("refresh_token").unwrap_or_default();
-            if st.used_refresh.contains(&rt) {
+            if let Some(session) = st.used_refresh.iter().find(|(t, _)| *t == rt).map(|(_, s)| *s) {
                 // Like the reference server: a reused refresh token ends the session.
-                let did = st.refresh.values().next().map(|g| g.did.clone());
-                if let Some(did) = did {
-                    st.refresh.retain(|_, g| g.did != did);
-                    st.access.retain(|_, g| g.did != did);
-                }
+                st.refresh.retain(|_, g| g.session != session);
+                st.access.retain(|_, g| g.session != session);
                 return oauth_error(400, "invalid_grant", "refresh token replayed");
             }
             let Some(grant) = st.refresh.remove(&rt) else {
                 return oauth_error(400, "invalid_grant", "Invalid refresh token");
             };
-            st.used_refresh.push(rt);
+            st.used_refresh.push((rt, grant.session));
             if grant.jkt != jkt {
                 st.violations.push("refresh with another DPoP key".into());
                 return oauth_error(400, "invalid_dpop_proof", "key mismatch");
@@ -364,9 +393,12 @@ fn token(st: &mut State, origin: &str, req: &RecordedRequest) -> MockResponse {
         "scope": refresh_scope,
         "sub": grant.did,
     });
+    // A rotation ends the session's previous access tokens, as in the reference server.
+    st.access.retain(|_, g| g.session != grant.session);
     st.access.insert(
         access,
         Grant {
+            session: grant.session,
             jkt: grant.jkt.clone(),
             scope: grant.scope.clone(),
             client_id: grant.client_id.clone(),
@@ -382,10 +414,10 @@ fn revoke(st: &mut State, origin: &str, req: &RecordedRequest) -> MockResponse {
         return res;
     }
     let token = req.form("token").unwrap_or_default();
-    let did = st.refresh.get(&token).or_else(|| st.access.get(&token)).map(|g| g.did.clone());
-    if let Some(did) = did {
-        st.refresh.retain(|_, g| g.did != did);
-        st.access.retain(|_, g| g.did != did);
+    let session = st.refresh.get(&token).or_else(|| st.access.get(&token)).map(|g| g.session);
+    if let Some(session) = session {
+        st.refresh.retain(|_, g| g.session != session);
+        st.access.retain(|_, g| g.session != session);
     }
     MockResponse::status(200)
 }

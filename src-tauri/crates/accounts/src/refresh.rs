@@ -95,6 +95,9 @@ impl Accounts {
             }
             None => false,
         };
+        // A refresh that failed on the network at this generation may have reached the
+        // server (the answer was lost): an invalid_grant now means exactly that.
+        let interrupted = interrupted || row.last_refresh_result.as_deref() == Some("network");
         let info = session_info(&row)?;
         let entry =
             self.db.write(|c| journal::begin(c, did, row.session_generation, std::process::id(), now))?;

@@ -1,0 +1,337 @@
+//! The account manager in one process: against the fake stack (hostile and failing servers,
+//! a fake clock, a memory keychain with switchable failures) and against the real PDS.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use skyport_accounts::{
+    AccountEvent, AccountStatus, Accounts, Config, Error, ErrorCode, KeychainState, LoginRequest, XrpcRequest,
+};
+use skyport_keychain::{KeychainError, MemoryKeychain};
+use skyport_oauth::FixedClock;
+use skyport_oauth::http::{HttpConfig, OutboundPolicy, ReqwestClient};
+use skyport_tests::counting::CountingHttp;
+use skyport_tests::mock::{FakeAtproto, MockResponse};
+
+struct Rig {
+    accounts: Arc<Accounts>,
+    keychain: Arc<MemoryKeychain>,
+    clock: Arc<FixedClock>,
+    http: Arc<CountingHttp>,
+    _home: tempfile::TempDir,
+}
+
+fn config(home: &std::path::Path, plc: &str, resolver: &str, client_id: Option<String>) -> Config {
+    Config {
+        home: home.to_path_buf(),
+        client_id,
+        declared_scope: skyport_accounts::DECLARED_SCOPE.into(),
+        plc_url: Some(plc.into()),
+        handle_resolver: Some(resolver.into()),
+        development: true,
+        extra_ca: None,
+    }
+}
+
+fn rig_for(config_of: impl FnOnce(&std::path::Path) -> Config) -> Rig {
+    let home = tempfile::tempdir().unwrap();
+    let keychain = Arc::new(MemoryKeychain::new());
+    let clock = Arc::new(FixedClock::new(now()));
+    let inner =
+        Arc::new(ReqwestClient::new(HttpConfig::new(OutboundPolicy { allow_loopback: true })).unwrap());
+    let http = CountingHttp::new(inner);
+    let accounts = Accounts::builder(config_of(home.path()))
+        .keychain(keychain.clone())
+        .clock(clock.clone())
+        .http(http.clone())
+        .open()
+        .unwrap();
+    Rig { accounts: Arc::new(accounts), keychain, clock, http, _home: home }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+async fn fake_login(rig: &Rig, fake: &FakeAtproto, who: &str) -> skyport_accounts::LoginCompleted {
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest { identifier: who.into(), scope: None, loopback_port: Some(4567) })
+        .await
+        .unwrap();
+    let callback = fake.approve(&started.authorization_url);
+    rig.accounts.complete_login(&callback).await.unwrap()
+}
+
+fn fake_rig(fake: &FakeAtproto) -> Rig {
+    rig_for(|home| config(home, &fake.url(), &fake.url(), None))
+}
+
+const ALICE: &str = "did:plc:aliceaaaaaaaaaaaaaaaaaaa";
+const BOB: &str = "did:plc:bobbbbbbbbbbbbbbbbbbbbbb";
+
+#[tokio::test]
+async fn login_switch_and_in_place_update() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    let a = fake_login(&rig, &fake, "alice.test").await;
+    assert!(!a.updated);
+    assert_eq!(a.account.status, AccountStatus::Ready);
+    let b = fake_login(&rig, &fake, "bob.test").await;
+    assert!(b.account.active, "the new account becomes active");
+    rig.accounts.switch("alice.test").unwrap();
+    let list = rig.accounts.list().unwrap();
+    assert_eq!(
+        list.iter().map(|a| (a.did.as_str(), a.active)).collect::<Vec<_>>(),
+        [(ALICE, true), (BOB, false)]
+    );
+
+    // Signing in again to a known DID replaces its session in place, then revokes the old one.
+    let again = fake_login(&rig, &fake, "bob.test").await;
+    assert!(again.updated);
+    assert_eq!(again.old_session_revoked, Some(true));
+    assert_eq!(fake.server().count("/oauth/revoke"), 1);
+    let list = rig.accounts.list().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1].did, BOB, "position kept");
+    assert!(list[1].active, "re-signed-in account becomes active");
+    let me = rig.accounts.api(Some(BOB), &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap();
+    assert_eq!(me.body["did"], BOB, "the new session works");
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
+}
+
+#[tokio::test]
+async fn invalid_grant_marks_needs_sign_in_and_keeps_the_row() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake.hook("/oauth/token", |_, _| {
+        MockResponse::json(
+            400,
+            &serde_json::json!({"error": "invalid_grant", "error_description": "revoked"}),
+        )
+    });
+    let err = rig.accounts.refresh(None).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NeedsSignIn, "{err}");
+    let a = rig.accounts.account(Some(ALICE)).unwrap();
+    assert_eq!(a.status, AccountStatus::NeedsSignIn);
+    assert_eq!(a.status_reason.as_deref(), Some("invalid_grant"));
+    assert!(rig.keychain.names().iter().all(|n| !n.contains(":session:")), "dead tokens are deleted");
+    assert_eq!(rig.accounts.list().unwrap().len(), 1, "the account stays for 'Sign in again'");
+    let err = rig.accounts.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NeedsSignIn);
+}
+
+#[tokio::test]
+async fn network_failure_keeps_the_session_and_shows_offline() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake.intercept("/oauth/token", |_| Some(MockResponse::status(503)));
+    let err = rig.accounts.refresh(None).await.unwrap_err();
+    assert!(err.is_network(), "{err}");
+    assert_eq!(rig.accounts.account(None).unwrap().status, AccountStatus::Offline);
+    fake.clear("/oauth/token");
+    let a = rig.accounts.refresh(None).await.unwrap();
+    assert_eq!(a.status, AccountStatus::Ready);
+    assert_eq!(a.last_refresh_result.as_deref(), Some("ok"));
+}
+
+/// The server rotated the tokens but the answer was lost: the next refresh gets
+/// `invalid_grant`, and the account says a refresh was interrupted.
+#[tokio::test]
+async fn lost_refresh_response_is_reported_as_interrupted() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake.hook("/oauth/token", |_, _| MockResponse::status(502));
+    assert!(rig.accounts.refresh(None).await.unwrap_err().is_network());
+    fake.clear("/oauth/token");
+    let err = rig.accounts.refresh(None).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NeedsSignIn);
+    let a = rig.accounts.account(None).unwrap();
+    assert_eq!(
+        (a.status, a.status_reason.as_deref()),
+        (AccountStatus::NeedsSignIn, Some("refresh_interrupted"))
+    );
+}
+
+#[tokio::test]
+async fn locked_keychain_lists_switches_and_deletes_nothing() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake_login(&rig, &fake, "bob.test").await;
+    rig.keychain.set_failure(Some(KeychainError::Locked));
+    assert_eq!(rig.accounts.keychain_state(), KeychainState::Locked);
+    let list = rig.accounts.list().unwrap();
+    assert!(list.iter().all(|a| a.status == AccountStatus::KeychainLocked));
+    rig.accounts.switch(ALICE).unwrap();
+    assert_eq!(rig.accounts.refresh(None).await.unwrap_err().code(), ErrorCode::KeychainLocked);
+    assert_eq!(rig.accounts.sign_out(None).await.unwrap_err().code(), ErrorCode::KeychainLocked);
+    rig.keychain.set_failure(Some(KeychainError::Unavailable { reason: "no D-Bus session bus".into() }));
+    assert_eq!(rig.accounts.keychain_state(), KeychainState::Unavailable);
+    assert_eq!(
+        rig.accounts
+            .api(None, &XrpcRequest::query("com.atproto.server.getSession"))
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::KeychainUnavailable
+    );
+    rig.keychain.set_failure(None);
+    assert_eq!(rig.accounts.list().unwrap().len(), 2);
+    assert!(
+        rig.accounts.list().unwrap().iter().all(|a| a.status == AccountStatus::Ready),
+        "nothing was lost"
+    );
+    rig.accounts.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap();
+}
+
+#[tokio::test]
+async fn expiry_and_the_two_week_limit() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    rig.clock.advance(Duration::from_secs(56 * 60));
+    assert_eq!(rig.accounts.account(None).unwrap().status, AccountStatus::Expiring);
+    let due = rig.accounts.refresh_due(300, 4).await;
+    assert_eq!(due.len(), 1);
+    assert!(due[0].1.is_ok());
+    assert_eq!(rig.accounts.account(None).unwrap().status, AccountStatus::Ready);
+    rig.clock.advance(Duration::from_secs(12 * 24 * 3600 + 3600));
+    assert!(rig.accounts.account(None).unwrap().session_ending_soon);
+    rig.clock.advance(Duration::from_secs(2 * 24 * 3600));
+    let a = rig.accounts.account(None).unwrap();
+    assert_eq!((a.status, a.status_reason.as_deref()), (AccountStatus::NeedsSignIn, Some("session_limit")));
+}
+
+#[tokio::test]
+async fn expired_unknown_and_replayed_callbacks_change_nothing() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest {
+            identifier: "alice.test".into(),
+            scope: None,
+            loopback_port: Some(4567),
+        })
+        .await
+        .unwrap();
+    let callback = fake.approve(&started.authorization_url);
+    let err =
+        rig.accounts.complete_login(&callback.replace(&started.state, "unknown-state")).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::UnknownLogin);
+    rig.accounts.complete_login(&callback).await.unwrap();
+    let err = rig.accounts.complete_login(&callback).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::UnknownLogin, "replay");
+    assert_eq!(fake.token_requests("authorization_code"), 1, "the replay never reached the server");
+
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest { identifier: "bob.test".into(), scope: None, loopback_port: Some(4567) })
+        .await
+        .unwrap();
+    let callback = fake.approve(&started.authorization_url);
+    rig.clock.advance(Duration::from_secs(11 * 60));
+    let err = rig.accounts.complete_login(&callback).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::LoginExpired);
+    assert_eq!(rig.accounts.list().unwrap().len(), 1, "no account changed");
+    assert!(rig.keychain.names().iter().all(|n| !n.contains(":pending:")), "pending secrets are gone");
+}
+
+#[tokio::test]
+async fn cancelled_and_denied_logins() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    let mut events = rig.accounts.subscribe();
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest {
+            identifier: "alice.test".into(),
+            scope: None,
+            loopback_port: Some(4567),
+        })
+        .await
+        .unwrap();
+    let callback = fake.approve(&started.authorization_url);
+    let denied = format!(
+        "{}?state={}&iss={}&error=access_denied&error_description=%3Cimg+src%3Dx%3E",
+        callback.split('?').next().unwrap(),
+        started.state,
+        url_encode(&fake.url())
+    );
+    let err = rig.accounts.complete_login(&denied).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+    let event = events.recv().await.unwrap();
+    assert!(
+        matches!(event, AccountEvent::LoginFinished { error_code: Some(ErrorCode::Cancelled), .. }),
+        "{event:?}"
+    );
+    assert!(rig.accounts.list().unwrap().is_empty());
+
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest {
+            identifier: "alice.test".into(),
+            scope: None,
+            loopback_port: Some(4567),
+        })
+        .await
+        .unwrap();
+    rig.accounts.cancel_login(&started.state).unwrap();
+    let err = rig.accounts.wait_for_login(&started.state, Duration::from_secs(1)).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Fifty refreshes of one account at once, in one process, against the real PDS: exactly
+/// one token request, and every caller ends with a working session.
+#[tokio::test]
+async fn fifty_concurrent_refreshes_make_one_token_request() {
+    use skyport_tests::localnet::{Network, unique_suffix};
+    let net = Network::shared();
+    let who = net.create_unique_account("conc").await.unwrap();
+    let host = net.client_host().unwrap();
+    let path = format!("/acct-{}.json", unique_suffix());
+    let client_id = format!("{}{path}", host.origin);
+    let config_doc =
+        skyport_oauth::ClientConfig::discoverable(&client_id, skyport_accounts::DECLARED_SCOPE, true)
+            .unwrap()
+            .metadata_document(&Default::default())
+            .unwrap();
+    net.publish_client_metadata(&path, &config_doc).await.unwrap();
+    let rig = rig_for(|home| config(home, net.plc_url(), net.handle_resolver(), Some(client_id.clone())));
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest { identifier: who.handle.clone(), scope: None, loopback_port: None })
+        .await
+        .unwrap();
+    let callback = skyport_tests::approve::approve(&started.authorization_url, &who.handle, &who.password)
+        .await
+        .unwrap();
+    rig.accounts.complete_login(&callback).await.unwrap();
+    rig.http.reset();
+
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let accounts = rig.accounts.clone();
+            tokio::spawn(async move { accounts.refresh(None).await })
+        })
+        .collect();
+    let mut expiries = Vec::new();
+    for t in tasks {
+        let a = t.await.unwrap().unwrap();
+        expiries.push(a.expires_at);
+    }
+    assert_eq!(rig.http.count("/oauth/token"), 1, "{:#?}", rig.http.log());
+    expiries.dedup();
+    assert_eq!(expiries.len(), 1, "every caller sees the same rotation");
+    let me = rig.accounts.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap();
+    assert_eq!(me.body["did"], who.did.as_str());
+    let _: Option<Error> = None;
+}
