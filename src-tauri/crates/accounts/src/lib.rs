@@ -21,6 +21,7 @@ mod diagnostics;
 mod error;
 mod event;
 mod lock;
+mod logging;
 mod login;
 mod nonces;
 mod profile;
@@ -44,6 +45,7 @@ pub use diagnostics::Doctor;
 pub use error::{Error, ErrorCode, describe_reason};
 pub use event::AccountEvent;
 pub use login::LoginRequest;
+pub use logging::init_logging;
 pub use skyport_oauth::{XrpcRequest, XrpcResponse};
 pub use view::{
     AccountDetails, AccountStatus, AccountSummary, KeychainState, LoginCompleted, LoginPreview, LoginStarted,

@@ -69,6 +69,7 @@ impl Accounts {
             let _ = self.vault().delete_pending(&state);
             return Err(e.into());
         }
+        tracing::info!(server = %host_of(&started.pending.issuer), intent, "login started");
         Ok(LoginStarted {
             state,
             authorization_url: started.authorization_url.to_string(),
@@ -181,6 +182,11 @@ impl Accounts {
             ),
         };
         let _ = self.db.write(|c| outcomes::record(c, state, &outcome, self.now()));
+        match (&outcome.did, &err) {
+            (Some(did), _) => tracing::info!(%did, "login completed"),
+            (None, Some(e)) => tracing::warn!(code = e.code().as_str(), error = %e, "login failed"),
+            (None, None) => {}
+        }
         self.emit(AccountEvent::LoginFinished {
             state: state.to_owned(),
             did: outcome.did.clone(),

@@ -32,6 +32,7 @@ impl Accounts {
             accounts::delete(c, &did)
         })?;
         self.emit(AccountEvent::AccountsChanged);
+        tracing::info!(%did, revoked, "signed out");
         Ok(SignOutResult { did, handle: row.handle.clone(), revoked, revoke_error, new_active })
     }
 

@@ -16,7 +16,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::ClientMetadata { action } = cli.command {
         return crate::client_metadata::run(action, json).await;
     }
-    let accounts = Accounts::open(Config::from_env()?)?;
+    let config = Config::from_env()?;
+    // A log file that cannot be opened is not a reason to fail the command.
+    let _ = skyport_accounts::init_logging(&config.home);
+    let accounts = Accounts::open(config)?;
     let now = || {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
     };

@@ -20,13 +20,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use dbus::arg::Variant;
-use dbus::blocking::Connection;
-use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
 use skyport_keychain::{KeychainError, OsKeychain, SecretStore};
+use skyport_tests::keyring::LockedCollection;
 
 const SERVICE: &str = "app.skyport.keychain-test";
-const DEFAULT_COLLECTION: &str = "/org/freedesktop/secrets/aliases/default";
 
 // ---------------------------------------------------------------------------------------------
 // Against gnome-keyring (SKYPORT_TEST_SECRET_SERVICE=1)
@@ -260,60 +257,6 @@ fn run_child(bus_address: &str, timeout: Duration) -> Vec<ChildLine> {
         .collect();
     assert_eq!(lines.iter().map(|line| line.op.as_str()).collect::<Vec<_>>(), ["get", "put", "delete"]);
     lines
-}
-
-/// Locks the default collection over D-Bus (`org.freedesktop.Secret.Service.Lock`, which
-/// needs no prompt) and unlocks it again on drop with gnome-keyring's
-/// `UnlockWithMasterPassword`, which takes the password directly: no prompt, no display.
-struct LockedCollection;
-
-impl LockedCollection {
-    fn lock() -> Self {
-        let bus = Connection::new_session().unwrap();
-        let (_locked, prompt): (Vec<dbus::Path>, dbus::Path) = secrets(&bus, "/org/freedesktop/secrets")
-            .method_call(
-                "org.freedesktop.Secret.Service",
-                "Lock",
-                (vec![dbus::Path::from(DEFAULT_COLLECTION)],),
-            )
-            .unwrap();
-        assert_eq!(&*prompt, "/", "locking asked for a prompt");
-        assert!(collection_locked(&bus), "the default collection did not lock");
-        LockedCollection
-    }
-}
-
-impl Drop for LockedCollection {
-    fn drop(&mut self) {
-        let password =
-            std::env::var("SKYPORT_TEST_KEYRING_PASSWORD").unwrap_or_else(|_| "test-password".into());
-        let bus = Connection::new_session().unwrap();
-        let service = secrets(&bus, "/org/freedesktop/secrets");
-        let (_output, session): (Variant<String>, dbus::Path) = service
-            .method_call("org.freedesktop.Secret.Service", "OpenSession", ("plain", Variant(String::new())))
-            .unwrap();
-        let (collection,): (dbus::Path,) =
-            service.method_call("org.freedesktop.Secret.Service", "ReadAlias", ("default",)).unwrap();
-        // A Secret Service "Secret" struct (session, parameters, value, content type).
-        let master = (session, Vec::<u8>::new(), password.into_bytes(), "text/plain");
-        let unlocked: Result<(), dbus::Error> = service.method_call(
-            "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
-            "UnlockWithMasterPassword",
-            (collection, master),
-        );
-        if !std::thread::panicking() {
-            unlocked.expect("unlock with the master password");
-            assert!(!collection_locked(&bus), "the default collection is still locked");
-        }
-    }
-}
-
-fn secrets<'a>(bus: &'a Connection, path: &'a str) -> dbus::blocking::Proxy<'a, &'a Connection> {
-    bus.with_proxy("org.freedesktop.secrets", path, Duration::from_secs(5))
-}
-
-fn collection_locked(bus: &Connection) -> bool {
-    secrets(bus, DEFAULT_COLLECTION).get("org.freedesktop.Secret.Collection", "Locked").unwrap()
 }
 
 /// A private `dbus-daemon` with no services at all, stopped on drop.
