@@ -44,12 +44,12 @@ pub use describe::{Level, PermissionGroup, ScopeItem, ScopeView};
 pub use diagnostics::Doctor;
 pub use error::{Error, ErrorCode, describe_reason};
 pub use event::AccountEvent;
-pub use login::LoginRequest;
 pub use logging::init_logging;
+pub use login::LoginRequest;
 pub use skyport_oauth::{XrpcRequest, XrpcResponse};
 pub use view::{
-    AccountDetails, AccountStatus, AccountSummary, KeychainState, LoginCompleted, LoginPreview, LoginStarted,
-    SignOutResult,
+    AccountDetails, AccountStatus, AccountSummary, EXPIRING_SECS, KeychainState, LoginCompleted,
+    LoginPreview, LoginStarted, SignOutResult,
 };
 
 use crate::lock::AccountLocks;

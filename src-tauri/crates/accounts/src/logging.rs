@@ -10,7 +10,8 @@ use crate::Error;
 /// Calling it twice in one process keeps the first subscriber.
 pub fn init_logging(home: &Path) -> Result<PathBuf, Error> {
     let dir = home.join("logs");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Io { what: format!("create {}", dir.display()), source: e })?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::Io { what: format!("create {}", dir.display()), source: e })?;
     let path = dir.join("skyport.log");
     let file = std::fs::OpenOptions::new()
         .create(true)

@@ -1,0 +1,176 @@
+//! The commands the UI calls: each a few lines over `skyport-accounts`.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+use skyport_accounts::{
+    AccountDetails, AccountSummary, KeychainState, LoginPreview, LoginRequest, LoginStarted, ScopeView,
+    SignOutResult,
+};
+use skyport_oauth::LoopbackListener;
+use tauri::{AppHandle, State};
+use tauri_plugin_clipboard_manager::ClipboardExt as _;
+use tauri_plugin_opener::OpenerExt as _;
+
+use crate::Shared;
+use crate::error::{IpcError, Result};
+use crate::logins::Logins;
+
+/// Where the log file is (for diagnostics).
+pub struct LogPath(pub Option<PathBuf>);
+
+/// The account list and what the banners need.
+#[derive(Serialize)]
+pub struct AccountList {
+    accounts: Vec<AccountSummary>,
+    keychain: KeychainState,
+    network_profile: String,
+    clock_skew_secs: Option<i64>,
+}
+
+#[tauri::command]
+pub async fn list_accounts(accounts: State<'_, Shared>) -> Result<AccountList> {
+    Ok(AccountList {
+        accounts: accounts.list()?,
+        keychain: accounts.keychain_state(),
+        network_profile: accounts.oauth().profile().to_string(),
+        clock_skew_secs: accounts.oauth().clock_offset(),
+    })
+}
+
+#[tauri::command]
+pub async fn account_avatar(accounts: State<'_, Shared>, did: String) -> Result<Option<String>> {
+    Ok(accounts.avatar_data_url(&did)?)
+}
+
+#[tauri::command]
+pub async fn preview_login(accounts: State<'_, Shared>, identifier: String) -> Result<LoginPreview> {
+    Ok(accounts.preview(&identifier).await?)
+}
+
+/// Starts a login and opens the system browser. For the loopback client a listener on
+/// 127.0.0.1 waits for the redirect and completes the login in Rust.
+#[tauri::command]
+pub async fn start_login(
+    app: AppHandle,
+    accounts: State<'_, Shared>,
+    logins: State<'_, Logins>,
+    identifier: String,
+    scope: Option<String>,
+) -> Result<LoginStarted> {
+    let listener = if accounts.oauth().config().is_loopback() {
+        Some(
+            LoopbackListener::bind()
+                .await
+                .map_err(|e| IpcError::internal(format!("cannot listen on 127.0.0.1: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let request =
+        LoginRequest { identifier, scope, loopback_port: listener.as_ref().map(LoopbackListener::port) };
+    let started = accounts.start_login(&request).await?;
+    let task = listener.map(|listener| {
+        let accounts = accounts.inner().clone();
+        tauri::async_runtime::spawn(async move {
+            if let Ok(url) = listener.next_callback("/callback").await {
+                let _ = accounts.complete_login(&url).await;
+            }
+        })
+    });
+    logins.insert(&started.state, &started.authorization_url, task);
+    open_browser(&app, &started.authorization_url);
+    Ok(started)
+}
+
+#[tauri::command]
+pub async fn reopen_login(app: AppHandle, logins: State<'_, Logins>, state: String) -> Result<()> {
+    let url = logins.url(&state).ok_or_else(|| IpcError::internal("that sign-in is no longer waiting"))?;
+    open_browser(&app, &url);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn cancel_login(
+    accounts: State<'_, Shared>,
+    logins: State<'_, Logins>,
+    state: String,
+) -> Result<()> {
+    logins.remove(&state);
+    Ok(accounts.cancel_login(&state)?)
+}
+
+#[tauri::command]
+pub async fn switch_account(accounts: State<'_, Shared>, did: String) -> Result<AccountSummary> {
+    Ok(accounts.switch(&did)?)
+}
+
+#[tauri::command]
+pub async fn refresh_account(accounts: State<'_, Shared>, did: String) -> Result<AccountSummary> {
+    Ok(accounts.refresh(Some(&did)).await?)
+}
+
+#[tauri::command]
+pub async fn sign_out(accounts: State<'_, Shared>, did: String) -> Result<SignOutResult> {
+    Ok(accounts.sign_out(Some(&did)).await?)
+}
+
+#[tauri::command]
+pub async fn sign_out_all(accounts: State<'_, Shared>) -> Result<Vec<SignOutResult>> {
+    Ok(accounts.sign_out_all().await?)
+}
+
+#[tauri::command]
+pub async fn account_details(accounts: State<'_, Shared>, did: String) -> Result<AccountDetails> {
+    Ok(accounts.details(Some(&did))?)
+}
+
+#[tauri::command]
+pub async fn account_scopes(accounts: State<'_, Shared>, did: String) -> Result<ScopeView> {
+    Ok(accounts.scopes(Some(&did))?)
+}
+
+/// Redacted diagnostics as pretty JSON, with the log file's location.
+#[tauri::command]
+pub async fn diagnostics(accounts: State<'_, Shared>, log: State<'_, LogPath>) -> Result<String> {
+    let mut report = accounts.diagnostics().await?;
+    report["log_file"] = log.0.as_ref().map_or(Value::Null, |p| Value::String(p.display().to_string()));
+    serde_json::to_string_pretty(&report).map_err(|e| IpcError::internal(e.to_string()))
+}
+
+/// What the app runs with.
+#[derive(Serialize)]
+pub struct AppInfo {
+    version: &'static str,
+    network_profile: String,
+    client_kind: &'static str,
+    data_dir: String,
+}
+
+#[tauri::command]
+pub async fn app_info(accounts: State<'_, Shared>) -> Result<AppInfo> {
+    let client = accounts.oauth().config();
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        network_profile: accounts.oauth().profile().to_string(),
+        client_kind: if client.is_loopback() { "loopback" } else { "discoverable" },
+        data_dir: accounts.config().home.display().to_string(),
+    })
+}
+
+#[tauri::command]
+pub async fn copy_text(app: AppHandle, text: String) -> Result<()> {
+    app.clipboard().write_text(text).map_err(|e| IpcError::internal(format!("clipboard: {e}")))
+}
+
+/// Opens the authorization page in the system browser (never an embedded webview).
+/// `SKYPORT_NO_BROWSER=1` (tests, headless use) only shows the link in the app.
+fn open_browser(app: &AppHandle, url: &str) {
+    if std::env::var("SKYPORT_NO_BROWSER").as_deref() == Ok("1") {
+        return;
+    }
+    if let Err(e) = app.opener().open_url(url, None::<&str>) {
+        tracing::warn!(error = %e, "could not open the browser; the link is shown in the app");
+    }
+}

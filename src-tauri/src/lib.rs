@@ -1,0 +1,93 @@
+//! Skyport's desktop shell: a thin Tauri v2 layer over `skyport-accounts`.
+//!
+//! Plugins, in order: single-instance (with deep-link support; a second launch hands its
+//! arguments to the running app), deep-link, opener (the system browser for the
+//! authorization page; never an embedded webview), clipboard. Callback URLs are handled in
+//! Rust ([`deep_link`]); the web UI gets account summaries and events, never a token, a
+//! verifier, a key or a callback code.
+
+mod commands;
+mod deep_link;
+mod error;
+mod events;
+mod logins;
+mod scheduler;
+
+use std::sync::Arc;
+
+use skyport_accounts::{Accounts, Config};
+use tauri::Manager as _;
+
+/// Starts the app.
+pub fn run() {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => fatal(&format!("Skyport cannot read its configuration: {e}")),
+    };
+    let log = skyport_accounts::init_logging(&config.home).ok();
+    let accounts = match Accounts::open(config) {
+        Ok(a) => Arc::new(a),
+        Err(e) => fatal(&format!("Skyport cannot open its data: {e}")),
+    };
+    let scheme = accounts.oauth().config().custom_scheme().map(str::to_owned);
+
+    let mut builder = tauri::Builder::default();
+    #[cfg(desktop)]
+    {
+        // Must be the first plugin: a second launch (the OS handing us a deep link) forwards
+        // its arguments here and exits.
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            deep_link::from_arguments(app, argv.into_iter().skip(1));
+            deep_link::focus(app);
+        }));
+    }
+    let result = builder
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(accounts.clone())
+        .manage(logins::Logins::default())
+        .manage(commands::LogPath(log))
+        .setup(move |app| {
+            deep_link::register(app.handle(), scheme.as_deref());
+            // A cold start by a deep link: the URL is our only argument.
+            deep_link::from_arguments(app.handle(), std::env::args().skip(1));
+            events::forward(app.handle().clone(), accounts.clone());
+            scheduler::start(accounts.clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_accounts,
+            commands::account_avatar,
+            commands::preview_login,
+            commands::start_login,
+            commands::reopen_login,
+            commands::cancel_login,
+            commands::switch_account,
+            commands::refresh_account,
+            commands::sign_out,
+            commands::sign_out_all,
+            commands::account_details,
+            commands::account_scopes,
+            commands::diagnostics,
+            commands::app_info,
+            commands::copy_text,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        fatal(&format!("Skyport could not start its window: {e}"));
+    }
+}
+
+fn fatal(message: &str) -> ! {
+    eprintln!("skyport: {message}");
+    std::process::exit(1);
+}
+
+/// The app's shared account manager.
+pub(crate) type Shared = Arc<Accounts>;
+
+/// Gets the account manager from Tauri state.
+pub(crate) fn accounts<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Shared {
+    app.state::<Shared>().inner().clone()
+}

@@ -1,0 +1,90 @@
+// The one module that calls `invoke`. Every wrapper rejects with an AppError.
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { toAppError } from "./errors";
+import type {
+  AccountDetails, AccountList, AccountSummary, AppInfo, LoginPreview, LoginStarted,
+  ScopeView, SignOutResult,
+} from "./types";
+
+async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+export function listAccounts(): Promise<AccountList> {
+  return call("list_accounts");
+}
+
+/** A data: URL, or null. Anything that is not a data:image URL is dropped (we never load remote content). */
+export async function accountAvatar(did: string): Promise<string | null> {
+  const url = await call<string | null>("account_avatar", { did });
+  return typeof url === "string" && /^data:image\/(png|jpeg|webp|gif|avif)[;,]/i.test(url) ? url : null;
+}
+
+export function previewLogin(identifier: string): Promise<LoginPreview> {
+  return call("preview_login", { identifier });
+}
+
+export function startLogin(identifier: string, scope: string | null): Promise<LoginStarted> {
+  return call("start_login", { identifier, scope });
+}
+
+export function reopenLogin(state: string): Promise<null> {
+  return call("reopen_login", { state });
+}
+
+export function cancelLogin(state: string): Promise<null> {
+  return call("cancel_login", { state });
+}
+
+export function switchAccount(did: string): Promise<AccountSummary> {
+  return call("switch_account", { did });
+}
+
+export function refreshAccount(did: string): Promise<AccountSummary> {
+  return call("refresh_account", { did });
+}
+
+export function signOut(did: string): Promise<SignOutResult> {
+  return call("sign_out", { did });
+}
+
+export function signOutAll(): Promise<SignOutResult[]> {
+  return call("sign_out_all");
+}
+
+export function accountDetails(did: string): Promise<AccountDetails> {
+  return call("account_details", { did });
+}
+
+export function accountScopes(did: string): Promise<ScopeView> {
+  return call("account_scopes", { did });
+}
+
+export function diagnostics(): Promise<string> {
+  return call("diagnostics");
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return call("app_info");
+}
+
+/** Puts text on the clipboard through the shell; falls back to the web clipboard API. */
+export async function copyText(text: string): Promise<void> {
+  try {
+    await call<null>("copy_text", { text });
+  } catch (shellError) {
+    if (typeof navigator !== "undefined" && navigator.clipboard) {
+      try {
+        await navigator.clipboard.writeText(text);
+        return;
+      } catch {
+        /* fall through to the shell's error */
+      }
+    }
+    throw shellError;
+  }
+}

@@ -1,0 +1,24 @@
+// Typed listeners for the shell's events.
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  KeychainEventPayload, LoginEventPayload, RefreshEventPayload, StatusEventPayload,
+} from "./types";
+
+export const EVENTS = {
+  changed: "accounts://changed",
+  status: "accounts://status",
+  refresh: "accounts://refresh",
+  login: "accounts://login",
+  keychain: "accounts://keychain",
+} as const;
+
+function on<T>(name: string, cb: (payload: T) => void): Promise<UnlistenFn> {
+  return listen<T>(name, (ev) => cb(ev.payload));
+}
+
+/** Payload is null: reload the list. */
+export const onAccountsChanged = (cb: () => void): Promise<UnlistenFn> => on<null>(EVENTS.changed, () => cb());
+export const onAccountStatus = (cb: (p: StatusEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.status, cb);
+export const onAccountRefresh = (cb: (p: RefreshEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.refresh, cb);
+export const onLoginFinished = (cb: (p: LoginEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.login, cb);
+export const onKeychain = (cb: (p: KeychainEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.keychain, cb);

@@ -1,0 +1,172 @@
+// DTOs of the Rust <-> UI contract. Field names are exactly the JSON the shell sends (snake_case).
+
+export type AccountStatus =
+  | "ready"
+  | "expiring"
+  | "refreshing"
+  | "needs_sign_in"
+  | "keychain_locked"
+  | "offline";
+
+export type ErrorCode =
+  | "invalid_input"
+  | "identity_mismatch"
+  | "server_error"
+  | "invalid_response"
+  | "cancelled"
+  | "login_expired"
+  | "unknown_login"
+  | "invalid_callback"
+  | "network"
+  | "forbidden_destination"
+  | "keychain_locked"
+  | "keychain_unavailable"
+  | "needs_sign_in"
+  | "unknown_account"
+  | "no_active_account"
+  | "storage"
+  | "newer_database"
+  | "config"
+  | "timeout"
+  | "api_error"
+  | "internal";
+
+export type KeychainState = "available" | "locked" | "unavailable";
+export type NetworkProfile = "production" | "development";
+
+/** Why an account is in its status (only set for some statuses). */
+export type StatusReason =
+  | "invalid_grant"
+  | "refresh_interrupted"
+  | "key_missing"
+  | "session_limit"
+  | "invalid_token";
+
+export interface AccountSummary {
+  did: string;
+  handle: string | null;
+  display_name: string | null;
+  has_avatar: boolean;
+  pds_url: string;
+  pds_host: string;
+  issuer: string;
+  active: boolean;
+  status: AccountStatus;
+  status_reason: StatusReason | string | null;
+  /** Access-token expiry, epoch seconds. */
+  expires_at: number;
+  session_started_at: number;
+  /** The two-week session horizon, epoch seconds. */
+  session_ends_at: number;
+  session_ending_soon: boolean;
+  last_refresh_at: number | null;
+  /** "ok" or an ErrorCode. */
+  last_refresh_result: string | null;
+  granted_scope: string;
+  requested_scope: string;
+  dpop_thumbprint: string;
+}
+
+export interface AccountList {
+  accounts: AccountSummary[];
+  keychain: KeychainState;
+  network_profile: NetworkProfile;
+  clock_skew_secs: number | null;
+}
+
+export interface AccountDetails extends AccountSummary {
+  /** e.g. "system keychain (secret-service)" */
+  storage: string;
+  client_id: string;
+  added_at: number;
+}
+
+export interface SignOutResult {
+  did: string;
+  revoked: boolean;
+  revoke_error: string | null;
+  new_active: string | null;
+}
+
+export interface LoginStarted {
+  state: string;
+  authorization_url: string;
+  /** Host of the authorization server. */
+  server: string;
+  expected_did: string | null;
+  intent: "add" | "reauth";
+  /** Epoch seconds after which the pending login is dropped. */
+  expires_at: number;
+}
+
+export interface LoginPreview {
+  did: string | null;
+  handle: string | null;
+  pds_host: string | null;
+  server: string;
+}
+
+export type ScopeLevel = "info" | "warning" | "danger";
+
+export interface ScopeItem {
+  raw: string;
+  title: string;
+  detail: string;
+  group: string;
+  level: ScopeLevel;
+  known: boolean;
+}
+
+export interface ScopeGroup {
+  title: string;
+  items: ScopeItem[];
+}
+
+export interface ScopeView {
+  did: string;
+  groups: ScopeGroup[];
+  granted: string[];
+  requested: string[];
+  missing: string[];
+  /** Scopes the app could still ask for. */
+  available: string[];
+  warnings: string[];
+}
+
+export interface AppInfo {
+  version: string;
+  network_profile: string;
+  client_kind: "loopback" | "discoverable";
+  data_dir: string;
+}
+
+// ---- event payloads ----
+
+export interface StatusEventPayload {
+  did: string;
+  status: AccountStatus;
+}
+
+export interface RefreshEventPayload {
+  did: string;
+  ok: boolean;
+  error_code: ErrorCode | null;
+  expires_at: number | null;
+}
+
+export interface LoginEventPayload {
+  state: string;
+  did: string | null;
+  error_code: ErrorCode | null;
+  message: string | null;
+}
+
+export interface KeychainEventPayload {
+  state: KeychainState;
+}
+
+/** The rejection value of every command. */
+export interface IpcErrorPayload {
+  code: ErrorCode;
+  message: string;
+}

@@ -1,0 +1,91 @@
+// Entry point: builds the shell, wires events to the store, renders regions when their inputs change.
+import { h, icon, rerender } from "./lib/dom";
+import * as ipc from "./lib/ipc/commands";
+import { onAccountRefresh, onAccountStatus, onAccountsChanged, onKeychain, onLoginFinished } from "./lib/ipc/events";
+import { nowSecs } from "./lib/format";
+import { findAccount, getState, patchAccount, selectedAccount, setState, watch } from "./lib/store";
+import { reloadAccounts } from "./ui/actions";
+import { renderSidebar } from "./ui/accountList";
+import { renderBanners } from "./ui/banners";
+import { renderDetails } from "./ui/details";
+import { handleLoginEvent } from "./ui/login";
+
+function shell(): { banners: HTMLElement; sidebar: HTMLElement; details: HTMLElement; layout: HTMLElement } {
+  const app = document.getElementById("app") ?? document.body.appendChild(h("div", { id: "app" }));
+  const banners = h("div", { class: "banners", testid: "banners" });
+  const sidebar = h("nav", { class: "sidebar", "aria-label": "Accounts" });
+  const details = h("section", { class: "details-pane", "aria-label": "Account details" });
+  const layout = h("main", { class: "layout" }, sidebar, details);
+  app.replaceChildren(
+    h(
+      "header",
+      { class: "topbar" },
+      h("span", { class: "logo", "aria-hidden": "true" }, icon("shield")),
+      h("h1", { class: "brand" }, "Skyport"),
+      h("span", { class: "tagline" }, "atproto accounts on this computer"),
+    ),
+    banners,
+    layout,
+  );
+  if (!document.getElementById("overlay-root")) document.body.appendChild(h("div", { id: "overlay-root" }));
+  return { banners, sidebar, details, layout };
+}
+
+async function listenAll(): Promise<void> {
+  await Promise.allSettled([
+    onAccountsChanged(() => void reloadAccounts()),
+    onAccountStatus((p) => patchAccount(p.did, { status: p.status })),
+    onAccountRefresh((p) => {
+      const a = findAccount(p.did);
+      if (!a) return;
+      patchAccount(p.did, {
+        expires_at: p.expires_at ?? a.expires_at,
+        last_refresh_at: Math.floor(nowSecs()),
+        last_refresh_result: p.ok ? "ok" : (p.error_code ?? "internal"),
+      });
+    }),
+    onLoginFinished(handleLoginEvent),
+    onKeychain((p) => {
+      const was = getState().keychain;
+      setState({ keychain: p.state });
+      if (p.state === "available" && was !== "available") void reloadAccounts();
+    }),
+  ]);
+}
+
+async function start(): Promise<void> {
+  const r = shell();
+
+  watch(
+    (s) => [s.phase, s.keychain, s.networkProfile, s.clockSkewSecs, s.online, s.accounts],
+    (s) => rerender(r.banners, () => renderBanners(s)),
+  );
+  watch(
+    (s) => [s.phase, s.loadError, s.accounts, s.pendingSwitch, s.selectedDid, s.refreshing, s.signingOut, s.avatars, s.appInfo],
+    (s) => {
+      r.layout.classList.toggle("is-empty", s.phase !== "ready" || s.accounts.length === 0);
+      rerender(r.sidebar, () => renderSidebar(s));
+    },
+  );
+  watch(
+    (s) => {
+      const a = selectedAccount(s);
+      return [s.phase, a, a && s.details.get(a.did), a && s.refreshing.has(a.did), a && s.signingOut.has(a.did), s.pendingSwitch, s.tab, a && s.avatars.get(a.did)];
+    },
+    (s) => rerender(r.details, () => renderDetails(s)),
+  );
+
+  window.addEventListener("online", () => setState({ online: true }));
+  window.addEventListener("offline", () => setState({ online: false }));
+
+  await listenAll();
+  ipc.appInfo().then(
+    (info) => setState({ appInfo: info }),
+    () => undefined,
+  );
+  await reloadAccounts();
+  // Tells end-to-end tests that event listeners are registered and the first list is on screen.
+  document.documentElement.dataset["ready"] = "true";
+}
+
+void start();

@@ -1,0 +1,231 @@
+// App-level actions shared by the screens. They update the store and show toasts.
+import * as ipc from "../lib/ipc/commands";
+import { toAppError, type AppError } from "../lib/ipc/errors";
+import type { AccountSummary } from "../lib/ipc/types";
+import { accountLabel, clockTime, expiresPhrase, nowSecs } from "../lib/format";
+import { errorText } from "../lib/messages";
+import { findAccount, getState, patchAccount, setState, withItem } from "../lib/store";
+import { promptSignInAgain, startSignInAgain } from "./login";
+import { toast } from "./toast";
+
+let listSeq = 0;
+
+/** Re-reads the account list. Keeps the old list on screen if this fails after a first success. */
+export async function reloadAccounts(): Promise<boolean> {
+  const seq = ++listSeq;
+  try {
+    const list = await ipc.listAccounts();
+    if (seq !== listSeq) return true;
+    setState((s) => {
+      const accounts = list.accounts;
+      let selectedDid = s.selectedDid;
+      if (selectedDid === null || !accounts.some((a) => a.did === selectedDid)) {
+        selectedDid = accounts.find((a) => a.active)?.did ?? accounts[0]?.did ?? null;
+      }
+      const keep = new Set(accounts.map((a) => a.did));
+      const avatars = new Map([...s.avatars].filter(([did]) => keep.has(did)));
+      return {
+        phase: "ready",
+        loadError: null,
+        accounts,
+        keychain: list.keychain,
+        networkProfile: list.network_profile,
+        clockSkewSecs: list.clock_skew_secs,
+        selectedDid,
+        avatars,
+      };
+    });
+    void loadAvatars(list.accounts);
+    const sel = getState().selectedDid;
+    if (sel) void loadDetails(sel);
+    return true;
+  } catch (e) {
+    if (seq !== listSeq) return false;
+    const err = toAppError(e);
+    if (getState().phase === "ready") {
+      showError(err);
+    } else {
+      setState({ phase: "error", loadError: err });
+    }
+    return false;
+  }
+}
+
+async function loadAvatars(accounts: readonly AccountSummary[]): Promise<void> {
+  await Promise.all(
+    accounts
+      .filter((a) => a.has_avatar)
+      .map(async (a) => {
+        try {
+          const url = await ipc.accountAvatar(a.did);
+          if (url && getState().avatars.get(a.did) !== url) {
+            setState((s) => ({ avatars: new Map(s.avatars).set(a.did, url) }));
+          }
+        } catch {
+          /* initials stay */
+        }
+      }),
+  );
+}
+
+export async function loadDetails(did: string): Promise<void> {
+  try {
+    const d = await ipc.accountDetails(did);
+    setState((s) => ({ details: new Map(s.details).set(did, d) }));
+  } catch {
+    /* the summary is enough to render the panel */
+  }
+}
+
+/** A toast for an error: headline, next step, code. */
+export function showError(err: AppError, context?: string): void {
+  const t = errorText(err);
+  toast(context ? `${context}: ${t.headline}` : t.headline, {
+    kind: t.tone === "failure" ? "error" : t.tone === "warning" ? "warning" : "info",
+    detail: [t.next, `Code: ${err.rawCode}`],
+  });
+}
+
+export function select(did: string): void {
+  setState({ selectedDid: did });
+  void loadDetails(did);
+}
+
+/** One click switches the active account. Clicks while a switch is pending are ignored. */
+export async function switchTo(did: string): Promise<void> {
+  const s = getState();
+  if (s.pendingSwitch !== null) return;
+  const target = findAccount(did, s);
+  if (!target) return;
+  if (target.active) {
+    select(did);
+    return;
+  }
+  setState({ pendingSwitch: did });
+  try {
+    const updated = await ipc.switchAccount(did);
+    setState((st) => ({
+      pendingSwitch: null,
+      selectedDid: did,
+      accounts: st.accounts.map((a) => (a.did === did ? { ...updated, active: true } : a.active ? { ...a, active: false } : a)),
+    }));
+    void loadDetails(did);
+    if (updated.status === "needs_sign_in") {
+      promptSignInAgain(updated);
+    } else {
+      toast(`Switched to ${accountLabel(updated)}`, {
+        detail: "Scripts and skyport api now use this account by default.",
+      });
+    }
+  } catch (e) {
+    setState({ pendingSwitch: null });
+    const err = toAppError(e);
+    if (err.is("needs_sign_in")) {
+      patchAccount(did, { status: "needs_sign_in" });
+      select(did);
+      promptSignInAgain(findAccount(did) ?? target);
+    } else if (err.is("unknown_account")) {
+      showError(err);
+      void reloadAccounts();
+    } else {
+      showError(err, `Couldn't switch to ${accountLabel(target)}`);
+    }
+  }
+}
+
+/** Refresh now: one at a time per account; the spinner is on that account's controls only. */
+export async function refreshNow(did: string): Promise<void> {
+  const s = getState();
+  const before = findAccount(did, s);
+  if (!before || s.refreshing.has(did)) return;
+  setState((st) => ({ refreshing: withItem(st.refreshing, did, true) }));
+  try {
+    const a = await ipc.refreshAccount(did);
+    setState((st) => ({ accounts: st.accounts.map((x) => (x.did === did ? a : x)) }));
+    void loadDetails(did);
+    if (a.status === "needs_sign_in") {
+      needsSignInToast(a);
+    } else if (a.status === "offline") {
+      offlineToast(a);
+    } else {
+      toast(`Refreshed ${accountLabel(a)}`, {
+        detail: `New access token ${expiresPhrase(a.expires_at)}, at ${clockTime(a.expires_at)}.`,
+      });
+    }
+  } catch (e) {
+    const err = toAppError(e);
+    const now = Math.floor(nowSecs());
+    if (err.is("network", "timeout")) {
+      patchAccount(did, { status: "offline", last_refresh_at: now, last_refresh_result: err.rawCode });
+      offlineToast(findAccount(did) ?? before);
+    } else if (err.is("needs_sign_in")) {
+      patchAccount(did, { status: "needs_sign_in", last_refresh_at: now, last_refresh_result: err.rawCode });
+      needsSignInToast(findAccount(did) ?? before);
+    } else if (err.is("keychain_locked")) {
+      patchAccount(did, { status: "keychain_locked" });
+      setState({ keychain: "locked" });
+      showError(err);
+    } else {
+      showError(err, `Couldn't refresh ${accountLabel(before)}`);
+    }
+  } finally {
+    setState((st) => ({ refreshing: withItem(st.refreshing, did, false) }));
+  }
+}
+
+function offlineToast(a: AccountSummary): void {
+  toast(`Couldn't reach ${a.pds_host}`, {
+    kind: "warning",
+    detail: `Your session is kept. The current token ${expiresPhrase(a.expires_at)}.`,
+    action: { label: "Retry", testid: "toast-retry", run: () => void refreshNow(a.did) },
+  });
+}
+
+function needsSignInToast(a: AccountSummary): void {
+  toast(`${accountLabel(a)} needs to sign in again`, {
+    kind: "error",
+    detail: "The server no longer accepts this session. The account and its settings are kept.",
+    action: { label: "Sign in again", testid: "toast-sign-in-again", run: () => startSignInAgain(a) },
+  });
+}
+
+/** Retry for Offline (refresh) or Keychain locked (re-list). */
+export async function retry(did: string): Promise<void> {
+  const a = findAccount(did);
+  if (!a) return;
+  if (a.status === "keychain_locked") {
+    const ok = await reloadAccounts();
+    if (ok && getState().keychain === "locked") {
+      toast("The keychain is still locked", { kind: "warning", detail: "Unlock it, then press Retry." });
+    }
+  } else {
+    await refreshNow(did);
+  }
+}
+
+export async function copy(text: string, what: string): Promise<void> {
+  try {
+    await ipc.copyText(text);
+    toast(`Copied ${what}`, { kind: "info", timeoutMs: 3000 });
+  } catch (e) {
+    showError(toAppError(e), "Couldn't copy");
+  }
+}
+
+export async function copyDiagnostics(): Promise<void> {
+  try {
+    const text = await ipc.diagnostics();
+    await ipc.copyText(text);
+    const dir = getState().appInfo?.data_dir;
+    toast("Diagnostics copied", {
+      kind: "info",
+      detail: [
+        "Redacted JSON with no tokens or keys — paste it into a bug report.",
+        dir ? `Skyport's data and logs are in ${dir}` : "",
+      ].filter(Boolean),
+    });
+  } catch (e) {
+    showError(toAppError(e), "Couldn't copy diagnostics");
+  }
+}
+

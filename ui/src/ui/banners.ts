@@ -1,0 +1,107 @@
+// Banners above everything: keychain, offline, clock skew, development profile.
+import { h, icon, type Child, type IconName } from "../lib/dom";
+import type { AppState } from "../lib/store";
+import { refreshNow, reloadAccounts } from "./actions";
+import { button } from "./components";
+
+function banner(
+  testid: string,
+  tone: "info" | "warning" | "danger" | "neutral",
+  iconName: IconName,
+  title: Child,
+  body: Child,
+  action: Child = null,
+  state?: string,
+): HTMLElement {
+  return h(
+    "div",
+    { class: ["banner", `banner-${tone}`], testid, dataset: { state }, role: tone === "danger" ? "alert" : "status" },
+    h("span", { class: "banner-icon" }, icon(iconName)),
+    h("p", { class: "banner-text" }, h("strong", { class: "banner-title" }, title), body ? h("span", { class: "banner-body" }, " ", body) : null),
+    action ? h("div", { class: "banner-action" }, action) : null,
+  );
+}
+
+export function skewText(secs: number): string {
+  const mins = Math.max(1, Math.round(Math.abs(secs) / 60));
+  if (mins >= 120) return `${Math.round(mins / 60)} hours`;
+  return mins === 1 ? "1 minute" : `${mins} minutes`;
+}
+
+export function renderBanners(s: AppState): Child {
+  const out: HTMLElement[] = [];
+  if (s.phase === "ready" || s.phase === "error") {
+    if (s.keychain === "locked") {
+      out.push(
+        banner(
+          "banner-keychain",
+          "warning",
+          "lock",
+          "Your system keychain is locked — unlock it to use your accounts",
+          "Your accounts stay listed. Signing in, refreshing and skyport api wait until the keychain is unlocked.",
+          button("Retry", { testid: "banner-keychain-retry", small: true, icon: "refresh", onClick: () => void reloadAccounts() }),
+          "locked",
+        ),
+      );
+    } else if (s.keychain === "unavailable") {
+      out.push(
+        banner(
+          "banner-keychain",
+          "danger",
+          "lock",
+          "No system keychain is available",
+          "Skyport keeps sign-in keys only in your system keychain and never falls back to plain files. On Linux that needs a Secret Service provider, such as GNOME Keyring or KWallet, running in your session. Start or install one, then retry.",
+          button("Retry", { testid: "banner-keychain-retry", small: true, icon: "refresh", onClick: () => void reloadAccounts() }),
+          "unavailable",
+        ),
+      );
+    }
+  }
+
+  const offline = s.accounts.filter((a) => a.status === "offline");
+  if (!s.online || offline.length > 0) {
+    const hosts = [...new Set(offline.map((a) => a.pds_host))];
+    out.push(
+      banner(
+        "banner-offline",
+        "neutral",
+        "offline",
+        !s.online ? "You're offline" : `Can't reach ${hosts.join(", ")}`,
+        "Your sessions are kept. Skyport will refresh them when the connection is back.",
+        offline.length > 0
+          ? button("Retry", {
+              testid: "banner-offline-retry",
+              small: true,
+              icon: "refresh",
+              onClick: () => offline.forEach((a) => void refreshNow(a.did)),
+            })
+          : null,
+      ),
+    );
+  }
+
+  if (s.clockSkewSecs !== null && Math.abs(s.clockSkewSecs) > 60) {
+    out.push(
+      banner(
+        "banner-clock",
+        "warning",
+        "clock",
+        `Your computer's clock is off by ${skewText(s.clockSkewSecs)}; sign-in may fail`,
+        "Servers reject sign-ins and tokens when the time is wrong. Turn on automatic date and time in your system settings.",
+      ),
+    );
+  }
+
+  if (s.networkProfile === "development") {
+    out.push(
+      banner(
+        "banner-dev",
+        "info",
+        "flask",
+        "Development network profile: plain http to loopback allowed",
+        "For testing against local servers. Don't use it for real accounts.",
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+// Permissions (scopes): plain-words groups, warnings, requested vs granted, request more.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openApp, scenario, text, useBrowser } from "./helpers.mjs";
+import { DIDS, alice, bob, loginStarted } from "./fixtures.mjs";
+
+useBrowser();
+
+test("granted scopes in plain words, warnings, missing highlighted, raw on expand", async () => {
+  const app = await openApp(scenario({ accounts: [alice, bob] }));
+  await app.tid("scopes-tab").click();
+  assert.equal(await app.tid("scopes-tab").getAttribute("aria-selected"), "true");
+  await app.tid("scope-warnings").waitFor();
+  assert.deepEqual((await app.calls("account_scopes"))[0].args, { did: DIDS.alice });
+
+  assert.match(await text(app.tid("scope-warnings")), /full access to your account \(except direct messages\)/);
+  const groups = await app.page.locator("[data-testid=scope-group]").evaluateAll((els) => els.map((e) => e.dataset.group));
+  assert.deepEqual(groups, ["Your identity", "Posts", "Whole account"]);
+
+  const danger = app.page.locator('[data-testid=scope-item][data-raw="transition:generic"]');
+  assert.equal(await danger.getAttribute("data-level"), "danger");
+  assert.match(await danger.getAttribute("class"), /level-danger/);
+  assert.match(await text(danger), /Full access to your account/);
+  const warning = app.page.locator('[data-testid=scope-item][data-raw="repo:app.bsky.feed.post?action=create"]');
+  assert.match(await warning.getAttribute("class"), /level-warning/);
+  const unknown = app.page.locator('[data-testid=scope-item][data-raw="rpc:app.example.mystery?aud=*"]');
+  assert.match(await text(unknown), /Not recognised/);
+
+  // Raw strings are behind a disclosure.
+  const raw = danger.locator("[data-testid=scope-raw]");
+  assert.equal(await raw.isVisible(), false);
+  await danger.locator("summary").click();
+  assert.equal(await raw.isVisible(), true);
+  assert.equal(await text(raw), "transition:generic");
+
+  // Requested vs granted, side by side, with the missing one highlighted.
+  assert.equal(await app.page.locator("[data-testid=scope-requested] li").count(), 5);
+  assert.equal(await app.page.locator("[data-testid=scope-granted] li").count(), 4);
+  const missing = app.page.locator("[data-testid=scope-missing]");
+  assert.equal(await missing.count(), 1);
+  assert.match(await text(missing), /transition:chat\.bsky\s*Not granted/);
+  assert.match(await text(app.tid("scope-missing-note")), /1 not granted/);
+  await app.close();
+});
+
+test("Request more access re-runs sign-in with granted plus the chosen scopes", async () => {
+  const app = await openApp(scenario({
+    accounts: [alice],
+    responses: { start_login: { value: loginStarted({ expected_did: DIDS.alice, intent: "reauth" }) } },
+  }));
+  await app.tid("scopes-tab").click();
+  await app.tid("request-more").waitFor();
+  const submit = app.tid("request-more-button");
+  await app.page.waitForSelector("[data-testid=scope-option]");
+  assert.deepEqual(await app.page.locator("[data-testid=scope-option]").evaluateAll((els) => els.map((e) => e.value)), ["transition:chat.bsky", "blob:*/*"]);
+  assert.equal(await submit.isDisabled(), true, "nothing chosen yet");
+  await app.page.locator('[data-testid=scope-option][value="blob:*/*"]').check();
+  assert.equal(await submit.isDisabled(), false);
+  await submit.click();
+  const [call] = await app.waitForCalls("start_login");
+  assert.deepEqual(call.args, {
+    identifier: DIDS.alice,
+    scope: "atproto transition:generic repo:app.bsky.feed.post?action=create rpc:app.example.mystery?aud=* blob:*/*",
+  });
+  await app.tid("login-waiting").waitFor();
+  assert.match(await text(app.tid("login-waiting")), /asking for more access/);
+  await app.close();
+});
+
+test("checkbox choices survive a status update re-render", async () => {
+  const app = await openApp(scenario({ accounts: [alice] }));
+  await app.tid("scopes-tab").click();
+  await app.page.locator('[data-testid=scope-option][value="transition:chat.bsky"]').check();
+  await app.emit("accounts://status", { did: DIDS.alice, status: "refreshing" });
+  await app.page.waitForSelector("[data-testid=details-panel] [data-status=refreshing]");
+  assert.equal(await app.page.locator('[data-testid=scope-option][value="transition:chat.bsky"]').isChecked(), true);
+  assert.equal((await app.calls("account_scopes")).length, 1, "not reloaded on a status change");
+  await app.close();
+});
+
+test("a scopes load failure shows the error with Try again", async () => {
+  const app = await openApp(scenario({
+    accounts: [alice],
+    responses: { account_scopes: [{ error: { code: "storage", message: "disk I/O error" } }, { value: (await import("./fixtures.mjs")).scopeView() }] },
+  }));
+  await app.tid("scopes-tab").click();
+  await app.tid("scopes-error").waitFor();
+  await app.tid("scopes-retry").click();
+  await app.tid("scope-compare").waitFor();
+  await app.close();
+});
