@@ -111,6 +111,7 @@ export function loginStarted(overrides = {}) {
     authorization_url: "https://bsky.social/oauth/authorize?client_id=http%3A%2F%2Flocalhost&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Areq-7c1",
     server: "bsky.social",
     expected_did: null,
+    expected_handle: null,
     intent: "add",
     expires_at: NOW + 600,
     ...overrides,

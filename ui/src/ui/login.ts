@@ -93,7 +93,7 @@ export function handleLoginEvent(p: LoginEventPayload): void {
   // A login this window didn't start (e.g. `skyport login` in a terminal) or whose dialog was closed.
   if (p.did && !p.error_code) {
     const known = getState().accounts.some((a) => a.did === p.did);
-    void reloadAccounts().then(() => doneToast(p.did!, known));
+    void reloadAccounts().then(() => doneToast(p.did!, known, p.handle ?? null));
   }
 }
 
@@ -217,13 +217,13 @@ async function finish(f: Flow, p: LoginEventPayload): Promise<void> {
     const known = f.knownBefore.has(p.did) || f.reauth?.did === p.did;
     await reloadAccounts();
     if (!isCurrent(f)) {
-      doneToast(p.did, known);
+      doneToast(p.did, known, p.handle);
       return;
     }
     closeFlow(f, false);
     setState({ selectedDid: p.did });
     void loadDetails(p.did);
-    doneToast(p.did, known);
+    doneToast(p.did, known, p.handle);
     return;
   }
   const err = appErrorFrom(p.error_code, p.message);
@@ -233,9 +233,9 @@ async function finish(f: Flow, p: LoginEventPayload): Promise<void> {
   render(f);
 }
 
-function doneToast(did: string, known: boolean): void {
+function doneToast(did: string, known: boolean, handle: string | null): void {
   const a = findAccount(did);
-  const label = a ? accountLabel(a) : shortDid(did);
+  const label = a ? accountLabel(a) : handle ? `@${handle}` : shortDid(did);
   toast(known ? `Updated ${label}` : `Signed in as ${label}`, {
     detail: a?.active ? "It's now the active account, used by scripts and skyport api." : undefined,
   });
@@ -526,7 +526,7 @@ function waitingView(f: Flow, s: LoginStarted): HTMLElement {
             { class: "expected", testid: "login-expected" },
             icon("user"),
             "Sign in as ",
-            h("strong", null, expected ? accountLabel(expected) : shortDid(s.expected_did)),
+            h("strong", null, expected ? accountLabel(expected) : s.expected_handle ? `@${s.expected_handle}` : shortDid(s.expected_did)),
           )
         : null,
       f.scope ? h("p", { class: "muted" }, "Skyport is asking for more access; review it on the consent screen.") : null,

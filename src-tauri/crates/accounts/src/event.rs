@@ -36,6 +36,8 @@ pub enum AccountEvent {
         state: String,
         /// The account, on success.
         did: Option<String>,
+        /// Its handle, on success.
+        handle: Option<String>,
         /// The error code, on failure.
         error_code: Option<ErrorCode>,
         /// A message, on failure.

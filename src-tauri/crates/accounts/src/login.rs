@@ -47,6 +47,8 @@ impl Accounts {
         let started = self.oauth.start_login(&input, &options).await?;
         let state = started.pending.state.clone();
         let expected_did = started.pending.identity.as_ref().map(|i| i.did.to_string());
+        let expected_handle =
+            started.pending.identity.as_ref().and_then(|i| i.handle.as_ref()).map(|h| h.to_string());
         let known = match &expected_did {
             Some(did) => self.db.with(|c| accounts::get(c, did))?.is_some(),
             None => false,
@@ -75,6 +77,7 @@ impl Accounts {
             authorization_url: started.authorization_url.to_string(),
             server: host_of(&started.pending.issuer),
             expected_did,
+            expected_handle,
             intent,
             expires_at: started.pending.expires_at,
         })
@@ -187,9 +190,15 @@ impl Accounts {
             (None, Some(e)) => tracing::warn!(code = e.code().as_str(), error = %e, "login failed"),
             (None, None) => {}
         }
+        let handle = outcome
+            .did
+            .as_deref()
+            .and_then(|did| self.db.with(|c| accounts::get(c, did)).ok().flatten())
+            .and_then(|row| row.handle);
         self.emit(AccountEvent::LoginFinished {
             state: state.to_owned(),
             did: outcome.did.clone(),
+            handle,
             error_code: err.as_ref().map(Error::code),
             message: outcome.error_message.clone(),
         });

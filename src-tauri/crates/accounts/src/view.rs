@@ -190,6 +190,8 @@ pub struct LoginStarted {
     pub server: String,
     /// The account the login is for, when known in advance.
     pub expected_did: Option<String>,
+    /// Its verified handle, when known in advance.
+    pub expected_handle: Option<String>,
     /// `add` (new account) or `reauth` (a known account).
     pub intent: &'static str,
     /// When the login stops accepting a callback.

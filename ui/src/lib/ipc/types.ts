@@ -94,6 +94,8 @@ export interface LoginStarted {
   /** Host of the authorization server. */
   server: string;
   expected_did: string | null;
+  /** The handle the login is for, verified both ways, when known in advance. */
+  expected_handle: string | null;
   intent: "add" | "reauth";
   /** Epoch seconds after which the pending login is dropped. */
   expires_at: number;
@@ -157,6 +159,8 @@ export interface RefreshEventPayload {
 export interface LoginEventPayload {
   state: string;
   did: string | null;
+  /** The account's handle, on success. */
+  handle: string | null;
   error_code: ErrorCode | null;
   message: string | null;
 }

@@ -1,0 +1,307 @@
+//! The real desktop app end to end: the built binary under Xvfb inside a D-Bus session with
+//! an unlocked gnome-keyring, driven over WebDriver (tauri-driver + WebKitWebDriver), against
+//! the local atproto network. Logins go through the custom-scheme deep link: the test
+//! approves over HTTP, then delivers the callback as the OS would, by running the app binary
+//! with the URL as its only argument. Every step saves a screenshot.
+//!
+//! Runs with `SKYPORT_TEST_GUI=1` (set by `.ci/gui-test`, which provides Xvfb and the
+//! keyring); skips otherwise.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use skyport_tests::approve;
+use skyport_tests::localnet::{Network, unique_suffix};
+
+struct App {
+    binary: PathBuf,
+    env: Vec<(String, String)>,
+    shots: PathBuf,
+    _home: tempfile::TempDir,
+}
+
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl App {
+    async fn new(net: &Network) -> Self {
+        let binary = target_dir().join("skyport-desktop");
+        assert!(
+            binary.exists(),
+            "build the app first: cargo build -p skyport-desktop ({})",
+            binary.display()
+        );
+        let host = net.client_host().expect("client host");
+        let path = format!("/gui-{}.json", unique_suffix());
+        let client_id = format!("{}{path}", host.origin);
+        let config =
+            skyport_oauth::ClientConfig::discoverable(&client_id, skyport_accounts_scope(), true).unwrap();
+        net.publish_client_metadata(&path, &config.metadata_document(&Default::default()).unwrap())
+            .await
+            .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let env = vec![
+            ("SKYPORT_HOME".into(), home.path().display().to_string()),
+            ("SKYPORT_DEV".into(), "1".into()),
+            ("SKYPORT_PLC_URL".into(), net.plc_url().into()),
+            ("SKYPORT_HANDLE_RESOLVER".into(), net.handle_resolver().into()),
+            ("SKYPORT_CLIENT_ID".into(), client_id),
+            ("SKYPORT_NO_BROWSER".into(), "1".into()),
+        ];
+        let shots = std::env::var_os("SKYPORT_SCREENSHOTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| target_dir().join("gui-screenshots"));
+        std::fs::create_dir_all(&shots).unwrap();
+        Self { binary, env, shots, _home: home }
+    }
+
+    /// Starts tauri-driver (which starts WebKitWebDriver, which starts the app).
+    fn driver(&self) -> Driver {
+        let exe = std::env::var("TAURI_DRIVER")
+            .unwrap_or_else(|_| target_dir().join("../tools/bin/tauri-driver").display().to_string());
+        let (port, native) = (free_port(), free_port());
+        let child = Command::new(exe)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver (run .ci/setup)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, url }
+    }
+
+    async fn launch(&self, driver: &Driver) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({ "application": self.binary }));
+        let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&driver.url).await.unwrap();
+        wait(&client, "html[data-ready='true']").await;
+        client
+    }
+
+    /// Delivers a callback URL as the OS does: the app binary with the URL as its only argument.
+    fn deliver(&self, callback: &str) {
+        let status = Command::new(&self.binary)
+            .arg(callback)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the second instance hands the URL over and exits");
+    }
+
+    /// Saves a screenshot. Toasts are dismissed first (they would cover the screen in the
+    /// README), except on screens whose point is the toast.
+    async fn shot(&self, client: &Client, name: &str) {
+        if !name.contains("refreshed") {
+            while let Ok(close) = client.find(Locator::Css("[data-testid=toast] .toast-close")).await {
+                if close.click().await.is_err() {
+                    break;
+                }
+            }
+        }
+        // Let the webview paint the last change before the snapshot.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+fn skyport_accounts_scope() -> &'static str {
+    "atproto transition:generic transition:email transition:chat.bsky"
+}
+
+async fn wait(client: &Client, css: &str) -> Element {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = client.find(Locator::Css(css)).await {
+            return e;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_gone(client: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.find(Locator::Css(css)).await.is_ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {css} to go");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Clicks `css`, retrying while the element is re-rendered (stale) or covered by something
+/// that is going away (a closing dialog, a toast).
+async fn click(client: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let result = match client.find(Locator::Css(css)).await {
+            Ok(e) => e.click().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(()) => return,
+            Err(e) => assert!(Instant::now() < deadline, "could not click {css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of `css`, retrying while it is re-rendered.
+async fn text(client: &Client, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = client.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "no text for {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Add account → the identifier → Continue until the browser step → approve → deep link.
+async fn add_account(
+    app: &App,
+    client: &Client,
+    handle: &str,
+    password: &str,
+    did: &str,
+    shot: Option<&str>,
+) {
+    click(client, "[data-testid=add-account]").await;
+    wait(client, "[data-testid=identifier-input]").await.send_keys(handle).await.unwrap();
+    click(client, "[data-testid=continue-button]").await;
+    // The first press may only resolve and show the server; press again to continue.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let url = loop {
+        if let Ok(field) = client.find(Locator::Css("[data-testid=login-url]")).await
+            && let Ok(Some(v)) = field.prop("value").await
+            && v.starts_with("http")
+        {
+            break v;
+        }
+        if let Ok(b) = client.find(Locator::Css("[data-testid=continue-button]")).await {
+            let _ = b.click().await;
+        }
+        assert!(Instant::now() < deadline, "the login did not reach the browser step");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    wait(client, "[data-testid=login-waiting]").await;
+    if let Some(name) = shot {
+        app.shot(client, name).await;
+    }
+    let callback = approve::approve(&url, handle, password).await.unwrap();
+    assert!(callback.starts_with("dev.skyport-test.app:/callback?"), "{callback}");
+    app.deliver(&callback);
+    wait(client, &format!("[data-testid=account-row][data-did='{did}'][data-active='true']")).await;
+    if let Ok(close) = client.find(Locator::Css("[data-testid=login-close]")).await {
+        let _ = close.click().await;
+    }
+    wait_gone(client, "[data-testid=login-dialog]").await;
+}
+
+#[tokio::test]
+async fn desktop_app_end_to_end() {
+    if std::env::var("SKYPORT_TEST_GUI").as_deref() != Ok("1") {
+        eprintln!("SKIPPED desktop_app_end_to_end: needs Xvfb, tauri-driver and a keyring; run .ci/gui-test");
+        return;
+    }
+    let net = Network::shared();
+    let alice = net.account("alice.test").expect("alice.test").clone();
+    let bob = net.account("bob.test").expect("bob.test").clone();
+    let app = App::new(net).await;
+    let driver = app.driver();
+    let client = app.launch(&driver).await;
+
+    wait(&client, "[data-testid=empty-state]").await;
+    app.shot(&client, "01-empty").await;
+
+    add_account(&app, &client, &alice.handle, &alice.password, &alice.did, Some("02-waiting-for-browser"))
+        .await;
+    app.shot(&client, "03-alice-signed-in").await;
+    add_account(&app, &client, &bob.handle, &bob.password, &bob.did, None).await;
+
+    // Switch to alice with one click on her row.
+    click(&client, &format!("[data-testid=account-row][data-did='{}']", alice.did)).await;
+    wait(&client, &format!("[data-testid=account-row][data-did='{}'][data-active='true']", alice.did)).await;
+    wait(&client, &format!("[data-testid=account-row][data-did='{}'][data-active='false']", bob.did)).await;
+    app.shot(&client, "04-two-accounts-switched").await;
+
+    // Scopes.
+    wait(&client, &format!("[data-testid=details-panel][data-did='{}']", alice.did)).await;
+    click(&client, "[data-testid=scopes-tab]").await;
+    wait(&client, "[data-testid=scope-item][data-raw='atproto']").await;
+    wait(&client, "[data-testid=scope-item][data-raw='transition:generic']").await;
+    app.shot(&client, "05-permissions").await;
+
+    // Refresh now.
+    click(&client, "[data-testid=session-tab]").await;
+    let before = text(&client, "[data-testid=last-refresh]").await;
+    click(&client, "[data-testid=refresh-button]").await;
+    wait(&client, "[data-testid=toast][data-kind='success']").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = text(&client, "[data-testid=last-refresh]").await;
+        if now != before {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the last refresh did not update");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.shot(&client, "06-refreshed").await;
+
+    // Sign out bob (open his details without switching).
+    click(&client, &format!("[data-testid=account-item][data-did='{}'] [data-testid=row-details]", bob.did))
+        .await;
+    wait(&client, &format!("[data-testid=details-panel][data-did='{}']", bob.did)).await;
+    click(&client, "[data-testid=sign-out-button]").await;
+    wait(&client, "[data-testid=sign-out-dialog]").await;
+    app.shot(&client, "07-sign-out-confirm").await;
+    click(&client, "[data-testid=confirm-sign-out]").await;
+    wait_gone(&client, &format!("[data-testid=account-row][data-did='{}']", bob.did)).await;
+    app.shot(&client, "08-bob-signed-out").await;
+    client.close().await.unwrap();
+
+    // Restart the app: alice is still signed in.
+    let client = app.launch(&driver).await;
+    wait(&client, &format!("[data-testid=account-row][data-did='{}'][data-status='ready']", alice.did)).await;
+    assert!(
+        client
+            .find(Locator::Css(&format!("[data-testid=account-row][data-did='{}']", bob.did)))
+            .await
+            .is_err()
+    );
+    app.shot(&client, "09-after-restart").await;
+    client.close().await.unwrap();
+}
