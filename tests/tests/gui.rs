@@ -99,9 +99,14 @@ impl App {
     }
 
     async fn launch(&self, driver: &Driver) -> Client {
+        self.launch_with(driver, &[]).await
+    }
+
+    /// Starts the app with arguments (a deep link on a cold start is the only argument).
+    async fn launch_with(&self, driver: &Driver, args: &[&str]) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
-        caps.insert("tauri:options".into(), json!({ "application": self.binary }));
+        caps.insert("tauri:options".into(), json!({ "application": self.binary, "args": args }));
         let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&driver.url).await.unwrap();
         wait(&client, "html[data-ready='true']").await;
         client
@@ -190,15 +195,9 @@ async fn text(client: &Client, css: &str) -> String {
     }
 }
 
-/// Add account → the identifier → Continue until the browser step → approve → deep link.
-async fn add_account(
-    app: &App,
-    client: &Client,
-    handle: &str,
-    password: &str,
-    did: &str,
-    shot: Option<&str>,
-) {
+/// Add account → the identifier → Continue until the browser step; returns the
+/// authorization URL.
+async fn begin_login(app: &App, client: &Client, handle: &str, shot: Option<&str>) -> String {
     click(client, "[data-testid=add-account]").await;
     wait(client, "[data-testid=identifier-input]").await.send_keys(handle).await.unwrap();
     click(client, "[data-testid=continue-button]").await;
@@ -221,6 +220,19 @@ async fn add_account(
     if let Some(name) = shot {
         app.shot(client, name).await;
     }
+    url
+}
+
+/// A whole login through the deep link of a running app.
+async fn add_account(
+    app: &App,
+    client: &Client,
+    handle: &str,
+    password: &str,
+    did: &str,
+    shot: Option<&str>,
+) {
+    let url = begin_login(app, client, handle, shot).await;
     let callback = approve::approve(&url, handle, password).await.unwrap();
     assert!(callback.starts_with("dev.skyport-test.app:/callback?"), "{callback}");
     app.deliver(&callback);
@@ -303,5 +315,15 @@ async fn desktop_app_end_to_end() {
             .is_err()
     );
     app.shot(&client, "09-after-restart").await;
+
+    // A cold start by a deep link: the app is closed while the browser is open, and the OS
+    // starts it with the callback URL as its only argument.
+    let url = begin_login(&app, &client, &bob.handle, None).await;
+    let callback = approve::approve(&url, &bob.handle, &bob.password).await.unwrap();
+    client.close().await.unwrap();
+    let client = app.launch_with(&driver, &[&callback]).await;
+    wait(&client, &format!("[data-testid=account-row][data-did='{}'][data-active='true']", bob.did)).await;
+    wait(&client, &format!("[data-testid=account-row][data-did='{}']", alice.did)).await;
+    app.shot(&client, "10-cold-start-deep-link").await;
     client.close().await.unwrap();
 }

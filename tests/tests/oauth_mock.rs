@@ -152,7 +152,7 @@ async fn use_dpop_nonce_twice_in_a_row_is_not_looped() {
 #[tokio::test]
 async fn bearer_token_type_is_rejected() {
     let fake = FakeAtproto::start().await;
-    fake.hook("/oauth/token", |_, res| patch_json(res, json!({"token_type": "Bearer"})));
+    fake.hook("/oauth/token", |_, res| res.patch_json(json!({"token_type": "Bearer"})));
     let err = login(&client(&fake), &fake, "alice.test").await.unwrap_err();
     assert!(matches!(&err, Error::InvalidResponse { reason, .. } if reason.contains("DPoP")), "{err}");
 }
@@ -176,7 +176,7 @@ async fn sub_of_another_account_is_rejected_and_revoked() {
 async fn metadata_issuer_mismatch_is_rejected() {
     let fake = FakeAtproto::start().await;
     fake.hook("/.well-known/oauth-authorization-server", |_, res| {
-        patch_json(res, json!({"issuer": "https://evil.example.com"}))
+        res.patch_json(json!({"issuer": "https://evil.example.com"}))
     });
     let err = client(&fake)
         .start_login(&LoginInput::parse("alice.test").unwrap(), &LoginOptions::default())
@@ -245,16 +245,4 @@ async fn production_profile_refuses_loopback() {
         .unwrap_err();
     assert!(matches!(err, Error::Forbidden { .. }), "{err}");
     assert!(fake.server().requests().is_empty());
-}
-
-fn patch_json(res: MockResponse, patch: serde_json::Value) -> MockResponse {
-    let mut body: serde_json::Value = serde_json::from_slice(&res.body).unwrap();
-    for (k, v) in patch.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    MockResponse {
-        body: body.to_string().into_bytes(),
-        headers: res.headers.into_iter().filter(|(k, _)| k != "content-length").collect(),
-        ..res
-    }
 }

@@ -85,6 +85,23 @@ impl MockResponse {
         self
     }
 
+    /// Sets (or, with `null`, removes) top-level fields of a JSON body.
+    pub fn patch_json(self, patch: serde_json::Value) -> Self {
+        let mut body: serde_json::Value = serde_json::from_slice(&self.body).unwrap_or_default();
+        if let (Some(obj), Some(fields)) = (body.as_object_mut(), patch.as_object()) {
+            for (k, v) in fields {
+                if v.is_null() {
+                    obj.remove(k);
+                } else {
+                    obj.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let headers =
+            self.headers.into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-length")).collect();
+        Self { body: body.to_string().into_bytes(), headers, ..self }
+    }
+
     /// Delays the answer.
     pub fn delayed(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);

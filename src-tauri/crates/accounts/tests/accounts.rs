@@ -1,71 +1,16 @@
 //! The account manager in one process: against the fake stack (hostile and failing servers,
 //! a fake clock, a memory keychain with switchable failures) and against the real PDS.
 
-use std::sync::Arc;
+mod support;
+
 use std::time::Duration;
 
 use skyport_accounts::{
-    AccountEvent, AccountStatus, Accounts, Config, Error, ErrorCode, KeychainState, LoginRequest, XrpcRequest,
+    AccountEvent, AccountStatus, Error, ErrorCode, KeychainState, LoginRequest, XrpcRequest,
 };
-use skyport_keychain::{KeychainError, MemoryKeychain};
-use skyport_oauth::FixedClock;
-use skyport_oauth::http::{HttpConfig, OutboundPolicy, ReqwestClient};
-use skyport_tests::counting::CountingHttp;
+use skyport_keychain::KeychainError;
 use skyport_tests::mock::{FakeAtproto, MockResponse};
-
-struct Rig {
-    accounts: Arc<Accounts>,
-    keychain: Arc<MemoryKeychain>,
-    clock: Arc<FixedClock>,
-    http: Arc<CountingHttp>,
-    _home: tempfile::TempDir,
-}
-
-fn config(home: &std::path::Path, plc: &str, resolver: &str, client_id: Option<String>) -> Config {
-    Config {
-        home: home.to_path_buf(),
-        client_id,
-        declared_scope: skyport_accounts::DECLARED_SCOPE.into(),
-        plc_url: Some(plc.into()),
-        handle_resolver: Some(resolver.into()),
-        development: true,
-        extra_ca: None,
-    }
-}
-
-fn rig_for(config_of: impl FnOnce(&std::path::Path) -> Config) -> Rig {
-    let home = tempfile::tempdir().unwrap();
-    let keychain = Arc::new(MemoryKeychain::new());
-    let clock = Arc::new(FixedClock::new(now()));
-    let inner =
-        Arc::new(ReqwestClient::new(HttpConfig::new(OutboundPolicy { allow_loopback: true })).unwrap());
-    let http = CountingHttp::new(inner);
-    let accounts = Accounts::builder(config_of(home.path()))
-        .keychain(keychain.clone())
-        .clock(clock.clone())
-        .http(http.clone())
-        .open()
-        .unwrap();
-    Rig { accounts: Arc::new(accounts), keychain, clock, http, _home: home }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
-async fn fake_login(rig: &Rig, fake: &FakeAtproto, who: &str) -> skyport_accounts::LoginCompleted {
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest { identifier: who.into(), scope: None, loopback_port: Some(4567) })
-        .await
-        .unwrap();
-    let callback = fake.approve(&started.authorization_url);
-    rig.accounts.complete_login(&callback).await.unwrap()
-}
-
-fn fake_rig(fake: &FakeAtproto) -> Rig {
-    rig_for(|home| config(home, &fake.url(), &fake.url(), None))
-}
+use support::{config, fake_login, fake_rig, rig_for};
 
 const ALICE: &str = "did:plc:aliceaaaaaaaaaaaaaaaaaaa";
 const BOB: &str = "did:plc:bobbbbbbbbbbbbbbbbbbbbbb";

@@ -174,8 +174,8 @@ impl<T: HttpClient + ?Sized> Fetch for T {
 }
 
 /// GETs a JSON metadata document: HTTP 200 exactly (no redirect), `application/json`, a
-/// JSON object (profile A.1 rule 3, B.2, B.3). Retries up to 3 attempts on 5xx and network
-/// errors, with exponential backoff.
+/// JSON object (profile A.1 rule 3, B.2, B.3). Retries up to 3 attempts on 5xx and broken
+/// connections (not timeouts), with exponential backoff.
 pub(crate) async fn get_metadata(
     http: &dyn HttpClient,
     step: Step,
@@ -185,14 +185,13 @@ pub(crate) async fn get_metadata(
     let mut attempt = 1;
     loop {
         let result = http.fetch(step, HttpRequest::get(url.clone()).accept_json()).await;
+        // Retry server trouble and broken connections, not timeouts: a server that is slow
+        // once will be slow again, and the user should not wait three times as long.
         let retryable = match &result {
             Ok(res) => res.status >= 500,
             Err(e) => matches!(
                 e,
-                Error::Transport {
-                    source: TransportError::Timeout | TransportError::Connect(_) | TransportError::Io(_),
-                    ..
-                }
+                Error::Transport { source: TransportError::Connect(_) | TransportError::Io(_), .. }
             ),
         };
         if !retryable || attempt == 3 {

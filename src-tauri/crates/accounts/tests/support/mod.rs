@@ -1,0 +1,89 @@
+//! A test rig: `Accounts` with a memory keychain (whose failures tests can switch on), a
+//! fixed clock and a request-counting HTTP client, in a temporary data directory.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use skyport_accounts::{Accounts, Config, LoginRequest};
+use skyport_keychain::MemoryKeychain;
+use skyport_oauth::FixedClock;
+use skyport_oauth::http::{HttpConfig, OutboundPolicy, ReqwestClient};
+use skyport_tests::counting::CountingHttp;
+use skyport_tests::mock::FakeAtproto;
+
+pub struct Rig {
+    pub accounts: Arc<Accounts>,
+    pub keychain: Arc<MemoryKeychain>,
+    pub clock: Arc<FixedClock>,
+    pub http: Arc<CountingHttp>,
+    _home: tempfile::TempDir,
+}
+
+pub fn config(home: &std::path::Path, plc: &str, resolver: &str, client_id: Option<String>) -> Config {
+    Config {
+        home: home.to_path_buf(),
+        client_id,
+        declared_scope: skyport_accounts::DECLARED_SCOPE.into(),
+        plc_url: Some(plc.into()),
+        handle_resolver: Some(resolver.into()),
+        development: true,
+        extra_ca: None,
+    }
+}
+
+pub fn rig_for(config_of: impl FnOnce(&std::path::Path) -> Config) -> Rig {
+    let home = tempfile::tempdir().unwrap();
+    let keychain = Arc::new(MemoryKeychain::new());
+    let clock = Arc::new(FixedClock::new(now()));
+    let inner =
+        Arc::new(ReqwestClient::new(HttpConfig::new(OutboundPolicy { allow_loopback: true })).unwrap());
+    let http = CountingHttp::new(inner);
+    let accounts = Accounts::builder(config_of(home.path()))
+        .keychain(keychain.clone())
+        .clock(clock.clone())
+        .http(http.clone())
+        .open()
+        .unwrap();
+    Rig { accounts: Arc::new(accounts), keychain, clock, http, _home: home }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+pub async fn fake_login(rig: &Rig, fake: &FakeAtproto, who: &str) -> skyport_accounts::LoginCompleted {
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest { identifier: who.into(), scope: None, loopback_port: Some(4567) })
+        .await
+        .unwrap();
+    let callback = fake.approve(&started.authorization_url);
+    rig.accounts.complete_login(&callback).await.unwrap()
+}
+
+pub fn fake_rig(fake: &FakeAtproto) -> Rig {
+    rig_for(|home| config(home, &fake.url(), &fake.url(), None))
+}
+
+impl Rig {
+    /// No account, no session secret and no pending secret is stored.
+    pub fn assert_untouched(&self) {
+        assert!(self.accounts.list().unwrap().is_empty(), "no account was added");
+        let names = self.keychain.names();
+        assert!(names.iter().all(|n| !n.contains(":session:")), "no session secret: {names:?}");
+    }
+}
+
+/// Starts a login for `who` against `fake`, approves it, and completes it.
+pub async fn try_login(
+    rig: &Rig,
+    fake: &FakeAtproto,
+    who: &str,
+) -> Result<skyport_accounts::LoginCompleted, skyport_accounts::Error> {
+    let started = rig
+        .accounts
+        .start_login(&LoginRequest { identifier: who.into(), scope: None, loopback_port: Some(4567) })
+        .await?;
+    let callback = fake.approve(&started.authorization_url);
+    rig.accounts.complete_login(&callback).await
+}
