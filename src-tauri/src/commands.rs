@@ -143,6 +143,7 @@ pub async fn diagnostics(accounts: State<'_, Shared>, log: State<'_, LogPath>) -
 #[derive(Serialize)]
 pub struct AppInfo {
     version: &'static str,
+    ui_build: &'static str,
     network_profile: String,
     client_kind: &'static str,
     data_dir: String,
@@ -153,6 +154,7 @@ pub async fn app_info(accounts: State<'_, Shared>) -> Result<AppInfo> {
     let client = accounts.oauth().config();
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
+        ui_build: env!("SKYPORT_UI_FINGERPRINT"),
         network_profile: accounts.oauth().profile().to_string(),
         client_kind: if client.is_loopback() { "loopback" } else { "discoverable" },
         data_dir: accounts.config().home.display().to_string(),

@@ -26,3 +26,4 @@ pub mod counting;
 pub mod keyring;
 pub mod localnet;
 pub mod mock;
+pub mod secrets;

@@ -14,14 +14,16 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
-use skyport_tests::approve;
 use skyport_tests::localnet::{Network, unique_suffix};
+use skyport_tests::{approve, secrets};
 
 struct App {
     binary: PathBuf,
     env: Vec<(String, String)>,
     shots: PathBuf,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
+    /// Every secret seen in the keychain or in a callback during the run.
+    secrets: std::sync::Mutex<Vec<String>>,
 }
 
 struct Driver {
@@ -74,7 +76,7 @@ impl App {
             .map(PathBuf::from)
             .unwrap_or_else(|| target_dir().join("gui-screenshots"));
         std::fs::create_dir_all(&shots).unwrap();
-        Self { binary, env, shots, _home: home }
+        Self { binary, env, shots, home, secrets: Default::default() }
     }
 
     /// Starts tauri-driver (which starts WebKitWebDriver, which starts the app).
@@ -109,7 +111,36 @@ impl App {
         caps.insert("tauri:options".into(), json!({ "application": self.binary, "args": args }));
         let client = ClientBuilder::rustls().unwrap().capabilities(caps).connect(&driver.url).await.unwrap();
         wait(&client, "html[data-ready='true']").await;
+        // Record every IPC payload the UI receives from now on (the UI keeps them in memory
+        // when this flag is set), so the test can prove no secret reaches the webview.
+        client.execute("location.hash = 'record-ipc'; location.reload();", vec![]).await.unwrap();
+        wait(&client, "html[data-ready='true']").await;
         client
+    }
+
+    /// Adds the secrets the keychain holds now (sessions of `dids`, pending logins).
+    fn collect_secrets(&self, dids: &[&str]) {
+        let db = self.home.path().join("skyport.db");
+        let mut found = secrets::pending(&db);
+        for did in dids {
+            found.extend(secrets::session(&db, did).unwrap_or_default());
+        }
+        self.secrets.lock().unwrap().extend(found);
+    }
+
+    /// Checks the IPC payloads the UI received and every file in the data directory.
+    async fn assert_no_secret_leaked(&self, client: &Client) {
+        let log = client.execute("return (window.__skyportIpcLog || []).join('\\n');", vec![]).await.unwrap();
+        let log = log.as_str().unwrap_or_default().to_owned();
+        let href = client
+            .execute("return location.href + ' ' + typeof window.__skyportIpcLog;", vec![])
+            .await
+            .unwrap();
+        assert!(log.contains("result list_accounts"), "the IPC recorder ran ({href})");
+        let secrets = self.secrets.lock().unwrap().clone();
+        assert!(secrets.len() >= 6, "secrets were collected: {}", secrets.len());
+        secrets::assert_absent("the IPC payloads", log.as_bytes(), &secrets);
+        secrets::assert_absent_in_dir(self.home.path(), &secrets);
     }
 
     /// Delivers a callback URL as the OS does: the app binary with the URL as its only argument.
@@ -217,6 +248,7 @@ async fn begin_login(app: &App, client: &Client, handle: &str, shot: Option<&str
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     wait(client, "[data-testid=login-waiting]").await;
+    app.collect_secrets(&[]);
     if let Some(name) = shot {
         app.shot(client, name).await;
     }
@@ -235,8 +267,10 @@ async fn add_account(
     let url = begin_login(app, client, handle, shot).await;
     let callback = approve::approve(&url, handle, password).await.unwrap();
     assert!(callback.starts_with("dev.skyport-test.app:/callback?"), "{callback}");
+    app.secrets.lock().unwrap().extend(secrets::callback_code(&callback));
     app.deliver(&callback);
     wait(client, &format!("[data-testid=account-row][data-did='{did}'][data-active='true']")).await;
+    app.collect_secrets(&[did]);
     if let Ok(close) = client.find(Locator::Css("[data-testid=login-close]")).await {
         let _ = close.click().await;
     }
@@ -292,6 +326,7 @@ async fn desktop_app_end_to_end() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.shot(&client, "06-refreshed").await;
+    app.collect_secrets(&[&alice.did, &bob.did]);
 
     // Sign out bob (open his details without switching).
     click(&client, &format!("[data-testid=account-item][data-did='{}'] [data-testid=row-details]", bob.did))
@@ -303,6 +338,7 @@ async fn desktop_app_end_to_end() {
     click(&client, "[data-testid=confirm-sign-out]").await;
     wait_gone(&client, &format!("[data-testid=account-row][data-did='{}']", bob.did)).await;
     app.shot(&client, "08-bob-signed-out").await;
+    app.assert_no_secret_leaked(&client).await;
     client.close().await.unwrap();
 
     // Restart the app: alice is still signed in.

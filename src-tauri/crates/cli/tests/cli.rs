@@ -75,11 +75,10 @@ async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
     let me = home.json(&["api", "com.atproto.server.getSession"]).await;
     assert_eq!(me["handle"], alice.handle.as_str());
 
-    // Nothing secret reached the database, the logs or any JSON output.
-    let (access, refresh, key) = home.keychain_secrets(&alice.did).unwrap();
-    for secret in [&access, &refresh, &key, &bob_refresh, &bob_key, &old_access] {
-        assert_no_file_contains(home.path(), secret);
-    }
+    // Nothing secret reached the database, its WAL or the logs.
+    let mut secrets = home.all_secrets(&alice.did);
+    secrets.extend([bob_refresh, bob_key, old_access]);
+    skyport_tests::secrets::assert_absent_in_dir(home.path(), &secrets);
 }
 
 /// Refreshes with a token and key taken from the keychain, outside Skyport.
@@ -115,27 +114,6 @@ async fn refresh_directly(
     client.refresh(&info, &key, &RefreshToken::new(refresh)).await.unwrap_err()
 }
 
-fn assert_no_file_contains(dir: &std::path::Path, needle: &str) {
-    assert!(needle.len() >= 16, "a real secret");
-    for entry in walk(dir) {
-        let bytes = std::fs::read(&entry).unwrap_or_default();
-        assert!(
-            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-            "{} contains a secret",
-            entry.display()
-        );
-    }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
-    }
-    out
-}
-
 #[tokio::test]
 async fn login_completed_by_a_second_process() {
     if !secret_service_enabled("login_completed_by_a_second_process") {
@@ -158,16 +136,32 @@ async fn login_completed_by_a_second_process() {
     assert_eq!(printed["redirect_uris"][0], "dev.skyport-test.app:/callback");
 
     let (mut waiting, mut lines, url) = home.start_login(&who.handle, &["--timeout", "60"]).await;
+    // The PKCE verifier and DPoP key of the waiting login are only in the keychain.
+    let mut secrets = skyport_tests::secrets::pending(&home.db());
+    assert_eq!(secrets.len(), 3, "one pending login: verifier, key, raw key");
     let callback = approve::approve(&url, &who.handle, &who.password).await.unwrap();
+    secrets.extend(skyport_tests::secrets::callback_code(&callback));
     assert!(callback.starts_with("dev.skyport-test.app:/callback?"));
 
     // The OS hands the deep link to another process.
     let completed = home.json(&["complete", &callback]).await;
     assert_eq!(completed["account"]["did"], who.did.as_str());
     // The first process learns the outcome and exits successfully.
-    let done: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    let done_line = lines.next_line().await.unwrap().unwrap();
+    let done: Value = serde_json::from_str(&done_line).unwrap();
     assert_eq!(done["account"]["did"], who.did.as_str());
     assert!(waiting.wait().await.unwrap().success());
+
+    // No secret in any JSON output, the database, its WAL or the logs.
+    secrets.extend(home.all_secrets(&who.did));
+    let refreshed = home.json(&["refresh"]).await;
+    secrets.extend(home.all_secrets(&who.did));
+    let outputs =
+        [completed.to_string(), done_line, refreshed.to_string(), home.json(&["status"]).await.to_string()];
+    for out in &outputs {
+        skyport_tests::secrets::assert_absent("a --json output", out.as_bytes(), &secrets);
+    }
+    skyport_tests::secrets::assert_absent_in_dir(home.path(), &secrets);
 
     // Replaying the deep link changes nothing.
     assert_eq!(home.error(&["complete", &callback]).await, "unknown_login");

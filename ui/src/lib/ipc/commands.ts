@@ -1,6 +1,7 @@
 // The one module that calls `invoke`. Every wrapper rejects with an AppError.
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { toAppError } from "./errors";
+import { recordIpc } from "./record";
 import type {
   AccountDetails, AccountList, AccountSummary, AppInfo, LoginPreview, LoginStarted,
   ScopeView, SignOutResult,
@@ -8,8 +9,11 @@ import type {
 
 async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    const result = await invoke<T>(cmd, args);
+    recordIpc("result", cmd, result);
+    return result;
   } catch (e) {
+    recordIpc("error", cmd, e);
     throw toAppError(e);
   }
 }

@@ -1,5 +1,6 @@
 // Typed listeners for the shell's events.
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { recordIpc } from "./record";
 import type {
   KeychainEventPayload, LoginEventPayload, RefreshEventPayload, StatusEventPayload,
 } from "./types";
@@ -13,7 +14,10 @@ export const EVENTS = {
 } as const;
 
 function on<T>(name: string, cb: (payload: T) => void): Promise<UnlistenFn> {
-  return listen<T>(name, (ev) => cb(ev.payload));
+  return listen<T>(name, (ev) => {
+    recordIpc("event", name, ev.payload);
+    cb(ev.payload);
+  });
 }
 
 /** Payload is null: reload the list. */

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use serde_json::Value;
-use skyport_keychain::{OsKeychain, SecretStore};
 use skyport_tests::approve;
 use skyport_tests::localnet::{Account, Network};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
@@ -145,13 +144,13 @@ impl Home {
     /// The session secrets the keychain holds for `did`: (access token, refresh token,
     /// base64url DPoP private key).
     pub fn keychain_secrets(&self, did: &str) -> Option<(String, String, String)> {
-        let conn = rusqlite::Connection::open(self.db()).unwrap();
-        let store_id: String =
-            conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0)).unwrap();
-        let secret = OsKeychain::new("skyport").get(&format!("{store_id}:session:{did}")).unwrap()?;
-        let blob: Value = serde_json::from_slice(secret.expose()).unwrap();
-        let field = |k: &str| blob[k].as_str().unwrap().to_owned();
-        Some((field("access_token"), field("refresh_token"), field("dpop_key")))
+        let s = skyport_tests::secrets::session(&self.db(), did)?;
+        Some((s[0].clone(), s[1].clone(), s[2].clone()))
+    }
+
+    /// Every secret of `did`'s session, raw key bytes included.
+    pub fn all_secrets(&self, did: &str) -> Vec<String> {
+        skyport_tests::secrets::session(&self.db(), did).unwrap_or_default()
     }
 }
 
