@@ -27,7 +27,8 @@ pub struct HttpConfig {
     pub max_body: usize,
     /// Extra trusted root certificates (PEM), for a development network with its own CA.
     pub extra_root_certs: Vec<Vec<u8>>,
-    /// Fixed name → address mappings, for a development network (ignored in production).
+    /// Fixed name → address mappings (a development network's made-up host names, tests).
+    /// They go through the same address policy as DNS answers.
     pub resolve_overrides: Vec<(String, SocketAddr)>,
 }
 
@@ -67,16 +68,14 @@ impl ReqwestClient {
             .timeout(config.timeout)
             .no_proxy()
             .user_agent(concat!("skyport/", env!("CARGO_PKG_VERSION")))
-            .dns_resolver(Arc::new(PolicyResolver { policy: config.policy }));
+            .dns_resolver(Arc::new(PolicyResolver {
+                policy: config.policy,
+                overrides: config.resolve_overrides.clone(),
+            }));
         for pem in &config.extra_root_certs {
             let cert = reqwest::Certificate::from_pem(pem)
                 .map_err(|e| ConfigError::Network(format!("extra root certificate: {e}")))?;
             builder = builder.add_root_certificate(cert);
-        }
-        if config.policy.allow_loopback {
-            for (name, addr) in &config.resolve_overrides {
-                builder = builder.resolve(name, *addr);
-            }
         }
         let inner = builder.build().map_err(|e| ConfigError::Network(e.to_string()))?;
         Ok(Self { inner, config: Arc::new(config) })
@@ -154,6 +153,7 @@ fn root_message(e: &(dyn StdError + 'static)) -> String {
 /// Resolves with the system resolver, then drops every address the policy refuses.
 struct PolicyResolver {
     policy: OutboundPolicy,
+    overrides: Vec<(String, SocketAddr)>,
 }
 
 #[derive(Debug)]
@@ -178,12 +178,20 @@ impl Resolve for PolicyResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let policy = self.policy;
         let host = name.as_str().to_owned();
+        let fixed: Vec<SocketAddr> =
+            self.overrides.iter().filter(|(n, _)| n.eq_ignore_ascii_case(&host)).map(|(_, a)| *a).collect();
         Box::pin(async move {
-            policy.check_name(&host).map_err(|r| Box::new(Refused(r)) as Box<dyn StdError + Send + Sync>)?;
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map_err(|_| Box::new(NotFound) as Box<dyn StdError + Send + Sync>)?
-                .collect();
+            let addrs: Vec<SocketAddr> = if fixed.is_empty() {
+                policy
+                    .check_name(&host)
+                    .map_err(|r| Box::new(Refused(r)) as Box<dyn StdError + Send + Sync>)?;
+                tokio::net::lookup_host((host.as_str(), 0))
+                    .await
+                    .map_err(|_| Box::new(NotFound) as Box<dyn StdError + Send + Sync>)?
+                    .collect()
+            } else {
+                fixed
+            };
             if addrs.is_empty() {
                 return Err(Box::new(NotFound) as Box<dyn StdError + Send + Sync>);
             }
@@ -204,5 +212,79 @@ impl Resolve for PolicyResolver {
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpRequest;
+
+    fn client(allow_loopback: bool, overrides: Vec<(String, SocketAddr)>) -> ReqwestClient {
+        let mut config = HttpConfig::new(OutboundPolicy { allow_loopback });
+        config.resolve_overrides = overrides;
+        config.connect_timeout = Duration::from_secs(1);
+        ReqwestClient::new(config).unwrap()
+    }
+
+    async fn refused(client: &ReqwestClient, url: &str) -> ForbiddenReason {
+        match client.send(HttpRequest::get(url::Url::parse(url).unwrap())).await {
+            Err(SendError::Forbidden(reason)) => reason,
+            other => panic!("{url}: expected a refusal, got {other:?}"),
+        }
+    }
+
+    /// A public-looking name whose DNS answer is a private, loopback or link-local address is
+    /// refused after resolution, before any connection is made.
+    #[tokio::test]
+    async fn names_resolving_to_non_public_addresses_are_refused() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for ip in ["127.0.0.1", "10.0.0.7", "192.168.1.20", "169.254.169.254", "[::1]", "[fd00::1]"] {
+            let addr: SocketAddr = format!("{ip}:{port}").parse().unwrap();
+            let c = client(false, vec![("pds.innocent.example".into(), addr)]);
+            let reason = refused(&c, &format!("https://pds.innocent.example:{port}/xrpc/_health")).await;
+            assert!(matches!(reason, ForbiddenReason::PrivateAddress(_)), "{ip}: {reason:?}");
+        }
+        listener.set_nonblocking(true).unwrap();
+        assert!(listener.accept().is_err(), "no connection was made");
+    }
+
+    /// The development profile reaches loopback, and only loopback.
+    #[tokio::test]
+    async fn development_reaches_loopback_only() {
+        let loopback: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let private: SocketAddr = "10.0.0.7:9".parse().unwrap();
+        let c = client(true, vec![("dev.example".into(), loopback), ("lan.example".into(), private)]);
+        let res = c.send(HttpRequest::get(url::Url::parse("https://dev.example:9/").unwrap())).await;
+        assert!(
+            matches!(res, Err(SendError::Transport(_))),
+            "loopback is reached (nothing listens): {res:?}"
+        );
+        assert!(matches!(refused(&c, "https://lan.example:9/").await, ForbiddenReason::PrivateAddress(_)));
+        assert_eq!(refused(&c, "http://lan.example:9/").await, ForbiddenReason::InsecureScheme);
+    }
+
+    /// Redirects are not followed: a 3xx comes back as it is.
+    #[tokio::test]
+    async fn redirects_are_not_followed() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 302 Found\r\nlocation: http://169.254.169.254/\r\ncontent-length: 0\r\n\r\n")
+                    .await;
+            }
+        });
+        let c = client(true, vec![]);
+        let res = c
+            .send(HttpRequest::get(url::Url::parse(&format!("http://localhost:{port}/")).unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(res.status, 302);
     }
 }
