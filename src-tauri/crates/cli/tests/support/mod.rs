@@ -1,5 +1,7 @@
 //! Running the real `skyport` binary against the local atproto network and the real
-//! Secret Service, each test in its own data directory.
+//! Secret Service, each test in its own data directory. Shared by several test binaries,
+//! each of which uses part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
