@@ -86,8 +86,34 @@ pub async fn start_login(
 
 #[tauri::command]
 pub async fn reopen_login(app: AppHandle, logins: State<'_, Logins>, state: String) -> Result<()> {
-    let url = logins.url(&state).ok_or_else(|| IpcError::internal("that sign-in is no longer waiting"))?;
+    let url = logins.url(&state).ok_or_else(|| {
+        IpcError::from(skyport_accounts::Error::OAuth(skyport_oauth::CallbackError::UnknownState.into()))
+    })?;
     open_browser(&app, &url);
+    Ok(())
+}
+
+/// Opens a page about an account in the system browser: its Bluesky profile, its PDS, or
+/// its DID document. Only these three URLs, built here from stored data.
+#[tauri::command]
+pub async fn open_link(app: AppHandle, accounts: State<'_, Shared>, did: String, kind: String) -> Result<()> {
+    let account = accounts.account(Some(&did))?;
+    let url = match kind.as_str() {
+        "profile" => format!("https://bsky.app/profile/{}", account.did),
+        "pds" => account.pds_url.clone(),
+        "did_document" => match account.did.strip_prefix("did:web:") {
+            Some(host) => format!("https://{}/.well-known/did.json", host.replace("%3A", ":")),
+            None => format!(
+                "{}/{}",
+                accounts.oauth().profile().plc_directory.as_str().trim_end_matches('/'),
+                account.did
+            ),
+        },
+        other => return Err(IpcError::internal(format!("unknown link kind {other:?}"))),
+    };
+    if let Err(e) = app.opener().open_url(&url, None::<&str>) {
+        return Err(IpcError::internal(format!("could not open the browser: {e}")));
+    }
     Ok(())
 }
 

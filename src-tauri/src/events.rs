@@ -27,6 +27,7 @@ fn emit(app: &AppHandle, event: &AccountEvent) {
         AccountEvent::AccountsChanged => "accounts://changed",
         AccountEvent::StatusChanged { .. } => "accounts://status",
         AccountEvent::RefreshFinished { .. } => "accounts://refresh",
+        AccountEvent::LoginProgress { .. } => "accounts://login-progress",
         AccountEvent::LoginFinished { .. } => "accounts://login",
         AccountEvent::Keychain { .. } => "accounts://keychain",
         _ => return,

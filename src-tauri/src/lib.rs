@@ -62,6 +62,7 @@ pub fn run() {
             commands::preview_login,
             commands::start_login,
             commands::reopen_login,
+            commands::open_link,
             commands::cancel_login,
             commands::switch_account,
             commands::refresh_account,

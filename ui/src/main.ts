@@ -1,14 +1,14 @@
 // Entry point: builds the shell, wires events to the store, renders regions when their inputs change.
 import { h, icon, rerender } from "./lib/dom";
 import * as ipc from "./lib/ipc/commands";
-import { onAccountRefresh, onAccountStatus, onAccountsChanged, onKeychain, onLoginFinished } from "./lib/ipc/events";
+import { onAccountRefresh, onAccountStatus, onAccountsChanged, onKeychain, onLoginFinished, onLoginProgress } from "./lib/ipc/events";
 import { nowSecs } from "./lib/format";
 import { findAccount, getState, patchAccount, selectedAccount, setState, watch } from "./lib/store";
 import { reloadAccounts } from "./ui/actions";
 import { renderSidebar } from "./ui/accountList";
 import { renderBanners } from "./ui/banners";
 import { renderDetails } from "./ui/details";
-import { handleLoginEvent } from "./ui/login";
+import { handleLoginEvent, handleLoginProgress } from "./ui/login";
 
 function shell(): { banners: HTMLElement; sidebar: HTMLElement; details: HTMLElement; layout: HTMLElement } {
   const app = document.getElementById("app") ?? document.body.appendChild(h("div", { id: "app" }));
@@ -45,6 +45,7 @@ async function listenAll(): Promise<void> {
       });
     }),
     onLoginFinished(handleLoginEvent),
+    onLoginProgress(handleLoginProgress),
     onKeychain((p) => {
       const was = getState().keychain;
       setState({ keychain: p.state });

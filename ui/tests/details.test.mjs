@@ -223,3 +223,18 @@ test("Copy diagnostics copies the redacted JSON; falls back to the web clipboard
   assert.deepEqual(JSON.parse(clip), { app: { version: "0.1.0" }, accounts: 1 });
   await app.close();
 });
+
+test("open links: the profile, the DID document and the PDS open in the system browser", async () => {
+  const app = await openApp(scenario({ accounts: [alice], responses: { open_link: { value: null } } }));
+  await app.tid("details-panel").waitFor();
+  await app.tid("open-profile").click();
+  await app.tid("open-did-document").click();
+  await app.tid("open-pds").click();
+  const calls = await app.waitForCalls("open_link", 3);
+  assert.deepEqual(calls.map((c) => c.args), [
+    { did: DIDS.alice, kind: "profile" },
+    { did: DIDS.alice, kind: "did_document" },
+    { did: DIDS.alice, kind: "pds" },
+  ]);
+  await app.close();
+});

@@ -39,6 +39,9 @@ test("happy path: preview, browser, completing, then 'Signed in as'", async () =
   await app.tid("copy-login-link").click();
   assert.deepEqual((await app.waitForCalls("copy_text"))[0].args, { text: loginStarted().authorization_url });
 
+  // The browser came back: the code is being exchanged.
+  await app.emit("accounts://login-progress", { type: "login_progress", state: "st-8f2a1c" });
+  await app.tid("login-completing").waitFor();
   // The login finishes in Rust; the list reload is held so the "completing" state is observable.
   await app.set("list_accounts", { defer: true });
   // The shell sends the core event as is: internally tagged, so an extra "type" field comes along.

@@ -5,7 +5,9 @@ import type { AccountDetails, AccountSummary } from "../lib/ipc/types";
 import { reasonText, refreshResultText } from "../lib/messages";
 import { selectedAccount, setState, type AppState, type Tab } from "../lib/store";
 import { live } from "../lib/ticker";
-import { copy, copyDiagnostics, refreshNow, reloadAccounts, switchTo } from "./actions";
+import * as ipc from "../lib/ipc/commands";
+import { toAppError } from "../lib/ipc/errors";
+import { copy, copyDiagnostics, refreshNow, reloadAccounts, showError, switchTo } from "./actions";
 import { avatar, button, callout, statusBadge } from "./components";
 import { startSignInAgain } from "./login";
 import { scopesPanel } from "./scopes";
@@ -193,6 +195,17 @@ function kv(label: string, value: Child, extra: Child = null): HTMLElement[] {
   return [h("dt", null, label), h("dd", null, h("div", { class: "dd-main" }, value, extra))];
 }
 
+function openButton(did: string, kind: "profile" | "pds" | "did_document", what: string, testid: string): HTMLButtonElement {
+  return button("Open", {
+    testid,
+    small: true,
+    variant: "ghost",
+    icon: "external",
+    ariaLabel: `Open ${what} in your browser`,
+    onClick: () => void ipc.openLink(did, kind).catch((e: unknown) => showError(toAppError(e))),
+  });
+}
+
 function copyButton(text: string, what: string, testid: string): HTMLButtonElement {
   return button("Copy", {
     testid,
@@ -219,9 +232,17 @@ function sessionPanel(a: AccountSummary, det: AccountDetails | undefined): HTMLE
     h(
       "dl",
       { class: "kv" },
-      kv("Handle", h("span", { testid: "details-handle-value" }, a.handle ? `@${a.handle}` : "Not available"), a.handle ? copyButton(`@${a.handle}`, "handle", "copy-handle") : null),
-      kv("DID", h("span", { class: "mono break", testid: "details-did" }, a.did), copyButton(a.did, "DID", "copy-did")),
-      kv("PDS", h("span", { class: "break", testid: "details-pds" }, a.pds_url)),
+      kv(
+        "Handle",
+        h("span", { testid: "details-handle-value" }, a.handle ? `@${a.handle}` : "Not available"),
+        h("span", { class: "kv-actions" }, a.handle ? copyButton(`@${a.handle}`, "handle", "copy-handle") : null, openButton(a.did, "profile", "the profile on bsky.app", "open-profile")),
+      ),
+      kv(
+        "DID",
+        h("span", { class: "mono break", testid: "details-did" }, a.did),
+        h("span", { class: "kv-actions" }, copyButton(a.did, "DID", "copy-did"), openButton(a.did, "did_document", "the DID document", "open-did-document")),
+      ),
+      kv("PDS", h("span", { class: "break", testid: "details-pds" }, a.pds_url), openButton(a.did, "pds", "the PDS", "open-pds")),
       kv("Auth server", h("span", { class: "break", testid: "details-issuer" }, a.issuer)),
       kv(
         "Access token",

@@ -78,6 +78,15 @@ export function startSignInAgain(a: AccountSummary, scope: string | null = null,
 }
 
 /** Handles `accounts://login`: a sign-in finished (deep link or loopback, handled in Rust). */
+/** The browser came back and the code is being exchanged: show "completing". */
+export function handleLoginProgress(p: { state: string }): void {
+  const f = flow;
+  if (f && f.step.kind === "waiting" && f.step.started.state === p.state) {
+    f.step = { kind: "completing", started: f.step.started };
+    render(f);
+  }
+}
+
 export function handleLoginEvent(p: LoginEventPayload): void {
   const f = flow;
   if (f && f.started && f.started.state === p.state) {

@@ -30,6 +30,11 @@ pub enum AccountEvent {
         /// The new expiry, on success.
         expires_at: Option<i64>,
     },
+    /// A login's callback arrived and passed its checks; the code is being exchanged.
+    LoginProgress {
+        /// The login's state.
+        state: String,
+    },
     /// A login ended (in this process, or noticed from another one).
     LoginFinished {
         /// The login's state.

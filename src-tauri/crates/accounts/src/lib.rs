@@ -60,6 +60,14 @@ use crate::view::StatusInputs;
 /// The keychain service name Skyport's items are stored under.
 pub const KEYCHAIN_SERVICE: &str = "skyport";
 
+/// Describes scope strings without an account, in the words [`Accounts::scopes`] uses:
+/// `granted` and `requested` as a session has them, `declared` as the client declares it
+/// (the `did` of the view is empty). Public for the fuzz targets (`src-tauri/crates/oauth/fuzz`)
+/// and for tools that show a scope before any login.
+pub fn describe_scope(granted: &str, requested: &str, declared: &str) -> ScopeView {
+    describe::describe("", granted, requested, declared)
+}
+
 /// The account manager.
 pub struct Accounts {
     config: Config,

@@ -123,6 +123,7 @@ impl Accounts {
             Ok(a) => a,
             Err(e) => return Err(self.finish_login(&state, Err(e.into()))),
         };
+        self.emit(AccountEvent::LoginProgress { state: state.clone() });
         let result = match self.oauth.complete_login(pending, secrets, authorized).await {
             Ok(session) => self.store_session(session).await,
             Err(e) => Err(e.into()),

@@ -40,6 +40,11 @@ export function reopenLogin(state: string): Promise<null> {
   return call("reopen_login", { state });
 }
 
+/** Opens the account's Bluesky profile, its PDS, or its DID document in the system browser. */
+export function openLink(did: string, kind: "profile" | "pds" | "did_document"): Promise<null> {
+  return call("open_link", { did, kind });
+}
+
 export function cancelLogin(state: string): Promise<null> {
   return call("cancel_login", { state });
 }

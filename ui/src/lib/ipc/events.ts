@@ -10,6 +10,7 @@ export const EVENTS = {
   status: "accounts://status",
   refresh: "accounts://refresh",
   login: "accounts://login",
+  loginProgress: "accounts://login-progress",
   keychain: "accounts://keychain",
 } as const;
 
@@ -25,4 +26,6 @@ export const onAccountsChanged = (cb: () => void): Promise<UnlistenFn> => on<nul
 export const onAccountStatus = (cb: (p: StatusEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.status, cb);
 export const onAccountRefresh = (cb: (p: RefreshEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.refresh, cb);
 export const onLoginFinished = (cb: (p: LoginEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.login, cb);
+/** A login's callback arrived and passed its checks; the code is being exchanged. */
+export const onLoginProgress = (cb: (p: { state: string }) => void): Promise<UnlistenFn> => on(EVENTS.loginProgress, cb);
 export const onKeychain = (cb: (p: KeychainEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.keychain, cb);
