@@ -39,7 +39,12 @@ struct Tally {
 /// Runs `args`, killing it after a random delay with probability 1/2. Returns whether it
 /// completed successfully.
 async fn maybe_kill(home: &Home, args: &[&str], rng: &mut Rng, tally: &mut Tally) -> bool {
-    let mut child = home.command(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = home
+        .command(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     if rng.below(2) == 0 {
         tokio::time::sleep(Duration::from_millis(rng.below(120))).await;
         let _ = child.start_kill();
@@ -59,8 +64,10 @@ async fn sigkill_at_random_points_loses_no_session_silently() {
     if !secret_service_enabled("sigkill_at_random_points_loses_no_session_silently") {
         return;
     }
-    let cycles: usize = std::env::var("SKYPORT_TORTURE_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    let cycles: usize =
+        std::env::var("SKYPORT_TORTURE_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let seed =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     eprintln!("torture: {cycles} cycles, seed {seed}");
     let mut rng = Rng(seed);
     let net = Network::shared();
@@ -85,7 +92,8 @@ async fn sigkill_at_random_points_loses_no_session_silently() {
                     tally.killed += 1;
                 } else {
                     let _ = delivered.await;
-                    let done: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+                    let done: Value =
+                        serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
                     assert_eq!(done["account"]["did"], who.did.as_str(), "cycle {cycle}");
                     assert!(child.wait().await.unwrap().success());
                     tally.completed += 1;
@@ -123,7 +131,10 @@ async fn sigkill_at_random_points_loses_no_session_silently() {
             tally.marked += 1;
             let reason = account["status_reason"].as_str().unwrap_or_default().to_owned();
             assert!(
-                matches!(reason.as_str(), "refresh_interrupted" | "invalid_grant" | "invalid_token" | "key_missing"),
+                matches!(
+                    reason.as_str(),
+                    "refresh_interrupted" | "invalid_grant" | "invalid_token" | "key_missing"
+                ),
                 "cycle {cycle}: explicit reason, got {reason:?}"
             );
             // Sign in again (the account row is kept for that).
