@@ -20,35 +20,63 @@ pub trait HandleResolver: Send + Sync {
     async fn resolve(&self, handle: &Handle) -> Result<Option<Did>, Error>;
 }
 
+/// TXT records of a name (a seam over DNS, so resolution can be tested offline).
+#[async_trait]
+pub trait TxtLookup: Send + Sync {
+    /// The TXT strings of `name`; an empty list when there are none or DNS fails.
+    async fn txt(&self, name: &str) -> Vec<String>;
+}
+
+/// The system's DNS configuration, through hickory-resolver.
+#[derive(Default)]
+pub struct SystemDns(OnceLock<Option<TokioResolver>>);
+
+#[async_trait]
+impl TxtLookup for SystemDns {
+    async fn txt(&self, name: &str) -> Vec<String> {
+        let Some(resolver) =
+            self.0.get_or_init(|| TokioResolver::builder_tokio().ok().and_then(|b| b.build().ok()))
+        else {
+            return Vec::new();
+        };
+        let Ok(lookup) = resolver.txt_lookup(name).await else { return Vec::new() };
+        lookup
+            .answers()
+            .iter()
+            .filter_map(|record| match &record.data {
+                RData::TXT(txt) => {
+                    Some(txt.txt_data.iter().map(|part| String::from_utf8_lossy(part)).collect())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// The production resolver: DNS TXT and HTTPS well-known, run in parallel.
 ///
 /// If both answer and disagree, resolution fails ([`IdentityError::HandleAmbiguous`]). If one
 /// finds a DID and the other finds nothing or fails, the DID found is used.
 pub struct DnsHttpsHandleResolver {
     http: Arc<dyn HttpClient>,
-    dns: OnceLock<Option<TokioResolver>>,
+    dns: Arc<dyn TxtLookup>,
 }
 
 impl DnsHttpsHandleResolver {
-    /// A resolver that fetches the well-known document through `http`.
+    /// A resolver that fetches the well-known document through `http` and asks the system's
+    /// DNS for TXT records.
     pub fn new(http: Arc<dyn HttpClient>) -> Self {
-        Self { http, dns: OnceLock::new() }
+        Self::with_dns(http, Arc::new(SystemDns::default()))
+    }
+
+    /// A resolver with another TXT source.
+    pub fn with_dns(http: Arc<dyn HttpClient>, dns: Arc<dyn TxtLookup>) -> Self {
+        Self { http, dns }
     }
 
     async fn by_dns(&self, handle: &Handle) -> Result<Option<Did>, Error> {
-        let Some(resolver) =
-            self.dns.get_or_init(|| TokioResolver::builder_tokio().ok().and_then(|b| b.build().ok()))
-        else {
-            return Ok(None);
-        };
-        let name = format!("_atproto.{handle}.");
-        let Ok(lookup) = resolver.txt_lookup(name.as_str()).await else {
-            return Ok(None);
-        };
         let mut found: Option<Did> = None;
-        for record in lookup.answers() {
-            let RData::TXT(txt) = &record.data else { continue };
-            let value: String = txt.txt_data.iter().map(|part| String::from_utf8_lossy(part)).collect();
+        for value in self.dns.txt(&format!("_atproto.{handle}.")).await {
             let Some(did) = value.strip_prefix("did=") else { continue };
             let Ok(did) = Did::parse(did.trim()) else { continue };
             match &found {

@@ -86,3 +86,147 @@ fn did_document_rejections() {
     let obj = doc(r##"{"id":"did:plc:ewvi7nxzyoun6zhxrhs64oiz","service":[{"id":"#atproto_pds","type":"AtprotoPersonalDataServer","serviceEndpoint":{"uri":"https://x.com"}}]}"##).unwrap();
     assert!(obj.pds.is_none());
 }
+
+mod resolution {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    use async_trait::async_trait;
+
+    use super::super::*;
+    use crate::clock::FixedClock;
+    use crate::error::{Error, IdentityError, TransportError};
+    use crate::http::{HttpClient, HttpRequest, HttpResponse, SendError};
+
+    /// Canned answers by URL; unknown hosts fail like a DNS miss.
+    #[derive(Default)]
+    struct FakeHttp {
+        answers: HashMap<String, (u16, &'static str, String)>,
+        log: Mutex<Vec<String>>,
+    }
+
+    impl FakeHttp {
+        fn with(mut self, url: &str, status: u16, content_type: &'static str, body: &str) -> Self {
+            self.answers.insert(url.to_owned(), (status, content_type, body.to_owned()));
+            self
+        }
+    }
+
+    #[async_trait]
+    impl HttpClient for FakeHttp {
+        async fn send(&self, request: HttpRequest) -> Result<HttpResponse, SendError> {
+            let url = request.url.to_string();
+            self.log.lock().unwrap().push(url.clone());
+            match self.answers.get(&url) {
+                Some((status, ct, body)) => Ok(HttpResponse {
+                    status: *status,
+                    headers: vec![("content-type".into(), (*ct).into())],
+                    body: body.clone().into_bytes(),
+                }),
+                None => Err(SendError::Transport(TransportError::Dns)),
+            }
+        }
+    }
+
+    struct FakeDns(Vec<String>);
+
+    #[async_trait]
+    impl TxtLookup for FakeDns {
+        async fn txt(&self, _name: &str) -> Vec<String> {
+            self.0.clone()
+        }
+    }
+
+    const A: &str = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
+    const B: &str = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb";
+    const WELL_KNOWN: &str = "https://alice.example.com/.well-known/atproto-did";
+
+    async fn resolve(http: FakeHttp, txt: &[&str]) -> Result<Option<Did>, Error> {
+        let dns = Arc::new(FakeDns(txt.iter().map(|s| (*s).to_owned()).collect()));
+        DnsHttpsHandleResolver::with_dns(Arc::new(http), dns)
+            .resolve(&Handle::parse("alice.example.com").unwrap())
+            .await
+    }
+
+    #[tokio::test]
+    async fn dns_and_https_both_tried() {
+        let txt_a = format!("did={A}");
+        let both =
+            resolve(FakeHttp::default().with(WELL_KNOWN, 200, "text/plain", &format!("{A}\n")), &[&txt_a])
+                .await;
+        assert_eq!(both.unwrap().unwrap().as_str(), A);
+        let dns_only = resolve(FakeHttp::default(), &["v=spf1 -all", &txt_a]).await;
+        assert_eq!(dns_only.unwrap().unwrap().as_str(), A, "other TXT values are ignored");
+        let https_only = resolve(FakeHttp::default().with(WELL_KNOWN, 200, "text/plain", A), &[]).await;
+        assert_eq!(https_only.unwrap().unwrap().as_str(), A);
+        let neither = resolve(FakeHttp::default().with(WELL_KNOWN, 404, "text/html", "nope"), &[]).await;
+        assert_eq!(neither.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn disagreement_is_an_error() {
+        let err =
+            resolve(FakeHttp::default().with(WELL_KNOWN, 200, "text/plain", B), &[&format!("did={A}")]).await;
+        assert!(matches!(err, Err(Error::Identity(IdentityError::HandleAmbiguous { .. }))), "{err:?}");
+        let err = resolve(FakeHttp::default(), &[&format!("did={A}"), &format!("did={B}")]).await;
+        assert!(
+            matches!(err, Err(Error::Identity(IdentityError::HandleAmbiguous { .. }))),
+            "two DNS records"
+        );
+    }
+
+    #[tokio::test]
+    async fn did_web_documents_come_from_the_host() {
+        let doc = r##"{"id":"did:web:alice.example.com","alsoKnownAs":["at://alice.example.com"],
+            "service":[{"id":"#atproto_pds","type":"AtprotoPersonalDataServer","serviceEndpoint":"https://pds.example.com"}]}"##;
+        let http = Arc::new(
+            FakeHttp::default()
+                .with("https://alice.example.com/.well-known/did.json", 200, "application/json", doc)
+                .with(WELL_KNOWN, 200, "text/plain", "did:web:alice.example.com"),
+        );
+        let handles = Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(vec![]))));
+        let resolver = IdentityResolver::new(
+            http.clone(),
+            url::Url::parse("https://plc.directory").unwrap(),
+            handles,
+            Arc::new(FixedClock::new(1000)),
+        );
+        let did = Did::parse("did:web:alice.example.com").unwrap();
+        let id = resolver.resolve_from_did(&did, false).await.unwrap();
+        assert_eq!(id.pds.as_str(), "https://pds.example.com/");
+        assert_eq!(id.handle.unwrap().as_str(), "alice.example.com", "the handle resolves back to the DID");
+        // Cached: a second resolution sends nothing new (the handle check is cached too).
+        let before = http.log.lock().unwrap().len();
+        resolver.resolve_from_did(&did, false).await.unwrap();
+        assert_eq!(http.log.lock().unwrap().len(), before);
+        // Fresh (after a token): the document is fetched again.
+        resolver.resolve_from_did(&did, true).await.unwrap();
+        assert_eq!(http.log.lock().unwrap().len(), before + 1);
+    }
+
+    #[tokio::test]
+    async fn a_handle_that_does_not_resolve_back_is_dropped() {
+        let doc = r##"{"id":"did:plc:aaaaaaaaaaaaaaaaaaaaaaaa","alsoKnownAs":["at://alice.example.com"],
+            "service":[{"id":"#atproto_pds","type":"AtprotoPersonalDataServer","serviceEndpoint":"https://pds.example.com"}]}"##;
+        let doc_b = r##"{"id":"did:plc:bbbbbbbbbbbbbbbbbbbbbbbb","alsoKnownAs":["at://bob.example.com"],
+            "service":[{"id":"#atproto_pds","type":"AtprotoPersonalDataServer","serviceEndpoint":"https://pds.example.com"}]}"##;
+        let http = Arc::new(
+            FakeHttp::default()
+                .with(&format!("https://plc.directory/{A}"), 200, "application/did+ld+json", doc)
+                .with(&format!("https://plc.directory/{B}"), 200, "application/did+ld+json", doc_b)
+                .with(WELL_KNOWN, 200, "text/plain", B),
+        );
+        let handles = Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(vec![]))));
+        let resolver = IdentityResolver::new(
+            http,
+            url::Url::parse("https://plc.directory").unwrap(),
+            handles,
+            Arc::new(FixedClock::new(0)),
+        );
+        let id = resolver.resolve_from_did(&Did::parse(A).unwrap(), false).await.unwrap();
+        assert_eq!(id.handle, None, "the claimed handle points at another DID");
+        let err =
+            resolver.resolve_from_handle(&Handle::parse("alice.example.com").unwrap()).await.unwrap_err();
+        assert!(matches!(err, Error::Identity(IdentityError::HandleMismatch { .. })), "{err}");
+    }
+}
