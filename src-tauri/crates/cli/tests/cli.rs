@@ -75,10 +75,69 @@ async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
     let me = home.json(&["api", "com.atproto.server.getSession"]).await;
     assert_eq!(me["handle"], alice.handle.as_str());
 
-    // Nothing secret reached the database, its WAL or the logs.
+    // The profile record is read at sign-in: write one, sign in again, see the name.
+    let record = serde_json::json!({
+        "repo": alice.did, "collection": "app.bsky.actor.profile", "rkey": "self",
+        "record": {"$type": "app.bsky.actor.profile", "displayName": "Alice Test"},
+    });
+    let put = home.json(&["api", "com.atproto.repo.putRecord", "--input", &record.to_string()]).await;
+    assert!(put["uri"].as_str().unwrap().starts_with("at://"), "{put}");
+    let again = home.login(&alice).await;
+    assert_eq!(again["updated"], true, "a known account is updated in place");
+    assert_eq!(again["account"]["display_name"], "Alice Test");
+
+    // Nothing secret reached the database, its WAL, the logs, or anything the CLI printed.
     let mut secrets = home.all_secrets(&alice.did);
     secrets.extend([bob_refresh, bob_key, old_access]);
     skyport_tests::secrets::assert_absent_in_dir(home.path(), &secrets);
+    skyport_tests::secrets::assert_absent("the CLI's output", &home.printed(), &secrets);
+}
+
+#[tokio::test]
+async fn client_metadata_print_and_check() {
+    let net = Network::shared();
+    let mut home = Home::new(net);
+    // The loopback client has no document to host.
+    assert_eq!(home.error(&["client-metadata", "print"]).await, "config");
+    home.set_env("SKYPORT_CLIENT_ID", "https://app.skyport.dev/oauth-client-metadata.json");
+    home.set_env("SKYPORT_DEV", "0");
+    let doc = home.json(&["client-metadata", "print"]).await;
+    assert_eq!(doc["redirect_uris"][0], "dev.skyport.app:/callback");
+    assert_eq!(doc["application_type"], "native");
+    let file = home.path().join("doc.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let ok = home.json(&["client-metadata", "check", file.to_str().unwrap()]).await;
+    assert_eq!(ok["ok"], true);
+
+    let mut bad = doc.clone();
+    bad["redirect_uris"] = serde_json::json!(["com.example.app://callback"]);
+    bad["dpop_bound_access_tokens"] = serde_json::json!(false);
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let out = home.run(&["client-metadata", "check", file.to_str().unwrap(), "--json"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let problems = last_json(&out.stdout)["error"]["problems"].clone();
+    let text = problems.to_string();
+    assert!(
+        text.contains("dpop_bound_access_tokens") && text.contains("reversed"),
+        "every rule broken is named: {text}"
+    );
+
+    // A URL is fetched as an authorization server would (no redirects, 200, JSON) and then
+    // checked: here a plain-http server in the development profile, so the https rule fails.
+    let served = doc.clone();
+    let server = skyport_tests::mock::MockServer::start(move |req| match req.path() {
+        "/doc.json" => skyport_tests::mock::MockResponse::json(200, &served),
+        _ => skyport_tests::mock::MockResponse::status(302).header("location", "/doc.json"),
+    })
+    .await;
+    home.set_env("SKYPORT_DEV", "1");
+    let out = home.run(&["client-metadata", "check", &format!("{}/doc.json", server.url()), "--json"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = last_json(&out.stdout)["error"]["problems"].to_string();
+    assert!(text.contains("must use https") && text.contains("is not the URL it is served at"), "{text}");
+    let out =
+        home.run(&["client-metadata", "check", &format!("{}/moved.json", server.url()), "--json"]).await;
+    assert_eq!(last_json(&out.stdout)["error"]["code"], "invalid_response", "a redirect is refused");
 }
 
 /// Refreshes with a token and key taken from the keychain, outside Skyport.

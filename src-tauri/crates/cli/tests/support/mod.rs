@@ -29,6 +29,8 @@ pub async fn keyring_exclusive() -> tokio::sync::RwLockWriteGuard<'static, ()> {
 pub struct Home {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
+    /// Everything the CLI printed (stdout and stderr of `run`), for the secret scan.
+    outputs: std::sync::Mutex<Vec<u8>>,
 }
 
 impl Home {
@@ -41,7 +43,7 @@ impl Home {
             ("SKYPORT_PLC_URL".into(), net.plc_url().into()),
             ("SKYPORT_HANDLE_RESOLVER".into(), net.handle_resolver().into()),
         ];
-        Self { dir, env }
+        Self { dir, env, outputs: Default::default() }
     }
 
     /// A fresh home using a hosted client_id (custom-scheme redirect).
@@ -81,7 +83,16 @@ impl Home {
 
     /// Runs `skyport args...` to the end.
     pub async fn run(&self, args: &[&str]) -> Output {
-        self.command(args).stdin(Stdio::null()).output().await.unwrap()
+        let out = self.command(args).stdin(Stdio::null()).output().await.unwrap();
+        let mut all = self.outputs.lock().unwrap();
+        all.extend_from_slice(&out.stdout);
+        all.extend_from_slice(&out.stderr);
+        out
+    }
+
+    /// Everything the CLI printed through [`run`](Self::run) so far.
+    pub fn printed(&self) -> Vec<u8> {
+        self.outputs.lock().unwrap().clone()
     }
 
     /// Runs a `--json` command that must succeed; returns its (last line of) JSON.
