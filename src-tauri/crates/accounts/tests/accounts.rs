@@ -155,15 +155,7 @@ async fn expiry_and_the_two_week_limit() {
 async fn expired_unknown_and_replayed_callbacks_change_nothing() {
     let fake = FakeAtproto::start().await;
     let rig = fake_rig(&fake);
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest {
-            identifier: "alice.test".into(),
-            scope: None,
-            loopback_port: Some(4567),
-        })
-        .await
-        .unwrap();
+    let started = support::start(&rig, "alice.test").await;
     let callback = fake.approve(&started.authorization_url);
     let err =
         rig.accounts.complete_login(&callback.replace(&started.state, "unknown-state")).await.unwrap_err();
@@ -173,11 +165,7 @@ async fn expired_unknown_and_replayed_callbacks_change_nothing() {
     assert_eq!(err.code(), ErrorCode::UnknownLogin, "replay");
     assert_eq!(fake.token_requests("authorization_code"), 1, "the replay never reached the server");
 
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest { identifier: "bob.test".into(), scope: None, loopback_port: Some(4567) })
-        .await
-        .unwrap();
+    let started = support::start(&rig, "bob.test").await;
     let callback = fake.approve(&started.authorization_url);
     rig.clock.advance(Duration::from_secs(11 * 60));
     let err = rig.accounts.complete_login(&callback).await.unwrap_err();
@@ -191,15 +179,7 @@ async fn cancelled_and_denied_logins() {
     let fake = FakeAtproto::start().await;
     let rig = fake_rig(&fake);
     let mut events = rig.accounts.subscribe();
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest {
-            identifier: "alice.test".into(),
-            scope: None,
-            loopback_port: Some(4567),
-        })
-        .await
-        .unwrap();
+    let started = support::start(&rig, "alice.test").await;
     let callback = fake.approve(&started.authorization_url);
     let denied = format!(
         "{}?state={}&iss={}&error=access_denied&error_description=%3Cimg+src%3Dx%3E",
@@ -216,15 +196,7 @@ async fn cancelled_and_denied_logins() {
     );
     assert!(rig.accounts.list().unwrap().is_empty());
 
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest {
-            identifier: "alice.test".into(),
-            scope: None,
-            loopback_port: Some(4567),
-        })
-        .await
-        .unwrap();
+    let started = support::start(&rig, "alice.test").await;
     rig.accounts.cancel_login(&started.state).unwrap();
     let err = rig.accounts.wait_for_login(&started.state, Duration::from_secs(1)).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Cancelled);

@@ -185,11 +185,7 @@ async fn s18_sub_resolves_to_another_issuer() {
     let fake = FakeAtproto::start().await;
     let other = FakeAtproto::start().await;
     let rig = fake_rig(&fake);
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest { identifier: fake.url(), scope: None, loopback_port: Some(4567) })
-        .await
-        .unwrap();
+    let started = support::start(&rig, &fake.url()).await;
     let other_url = other.url();
     fake.hook(ALICE_DOC, move |_, res| {
         res.patch_json(json!({"service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": other_url}]}))
@@ -207,15 +203,7 @@ async fn s19_stale_resolution_is_redone_and_catches_a_move() {
     let fake = FakeAtproto::start().await;
     let other = FakeAtproto::start().await;
     let rig = fake_rig(&fake);
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest {
-            identifier: "alice.test".into(),
-            scope: None,
-            loopback_port: Some(4567),
-        })
-        .await
-        .unwrap();
+    let started = support::start(&rig, "alice.test").await;
     rig.clock.advance(Duration::from_secs(6 * 60));
     let other_url = other.url();
     fake.hook(ALICE_DOC, move |_, res| {
@@ -493,15 +481,7 @@ async fn s42_hostile_callback_links_change_nothing() {
     let rig = fake_rig(&fake);
     fake_login(&rig, &fake, "bob.test").await;
     let before = rig.accounts.list().unwrap();
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest {
-            identifier: "alice.test".into(),
-            scope: None,
-            loopback_port: Some(4567),
-        })
-        .await
-        .unwrap();
+    let started = support::start(&rig, "alice.test").await;
     let good = fake.approve(&started.authorization_url);
     let base = good.split('?').next().unwrap().to_owned();
     let iss = url::form_urlencoded::byte_serialize(fake.url().as_bytes()).collect::<String>();
@@ -531,15 +511,7 @@ async fn s42_hostile_callback_links_change_nothing() {
     // …which consumed the login (single use): the real callback is refused afterwards.
     assert_eq!(rig.accounts.complete_login(&good).await.unwrap_err().code(), ErrorCode::UnknownLogin);
     // Markup in an error description stays text.
-    let started = rig
-        .accounts
-        .start_login(&LoginRequest {
-            identifier: "alice.test".into(),
-            scope: None,
-            loopback_port: Some(4567),
-        })
-        .await
-        .unwrap();
+    let started = support::start(&rig, "alice.test").await;
     let markup = format!(
         "{base}?state={}&iss={iss}&error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
         started.state

@@ -74,6 +74,14 @@ impl Rig {
     }
 }
 
+/// Starts a login for `who` (a handle, DID or server URL).
+pub async fn start(rig: &Rig, who: &str) -> skyport_accounts::LoginStarted {
+    rig.accounts
+        .start_login(&LoginRequest { identifier: who.into(), scope: None, loopback_port: Some(4567) })
+        .await
+        .unwrap()
+}
+
 /// Starts a login for `who` against `fake`, approves it, and completes it.
 pub async fn try_login(
     rig: &Rig,
