@@ -63,19 +63,7 @@ export function confirmSignOut(a: AccountSummary, returnFocus?: HTMLElement | nu
         ),
         error ? errorCallout(error, null, "sign-out-error") : null,
       ),
-      h(
-        "footer",
-        { class: "dialog-footer" },
-        button("Cancel", { testid: "cancel-sign-out", autofocus: true, onClick: () => d.requestClose() }),
-        button("Sign out", {
-          testid: "confirm-sign-out",
-          variant: "danger",
-          icon: "logout",
-          busy,
-          busyLabel: "Signing out…",
-          onClick: () => void run(),
-        }),
-      ),
+      confirmFooter("Sign out", "confirm-sign-out", busy, () => d.requestClose(), () => void run()),
     );
 
   const run = async (): Promise<void> => {
@@ -124,19 +112,7 @@ export function confirmSignOutAll(returnFocus?: HTMLElement | null): void {
         h("p", { class: "muted" }, TOKEN_NOTE),
         error ? errorCallout(error, null, "sign-out-error") : null,
       ),
-      h(
-        "footer",
-        { class: "dialog-footer" },
-        button("Cancel", { testid: "cancel-sign-out", autofocus: true, onClick: () => d.requestClose() }),
-        button("Sign out of all", {
-          testid: "confirm-sign-out-all",
-          variant: "danger",
-          icon: "logout",
-          busy,
-          busyLabel: "Signing out…",
-          onClick: () => void run(),
-        }),
-      ),
+      confirmFooter("Sign out of all", "confirm-sign-out-all", busy, () => d.requestClose(), () => void run()),
     );
 
   const run = async (): Promise<void> => {
@@ -198,4 +174,14 @@ function resultToast(results: readonly SignOutResult[], before: readonly Account
   }
   lines.push(TOKEN_NOTE);
   toast(headline, { kind: unrevoked.length ? "warning" : "success", detail: lines, timeoutMs: 15000 });
+}
+
+/** Cancel + the danger button of a sign-out dialog. */
+function confirmFooter(label: string, testid: string, busy: boolean, cancel: () => void, confirm: () => void): HTMLElement {
+  return h(
+    "footer",
+    { class: "dialog-footer" },
+    button("Cancel", { testid: "cancel-sign-out", autofocus: true, onClick: cancel }),
+    button(label, { testid, variant: "danger", icon: "logout", busy, busyLabel: "Signing out…", onClick: confirm }),
+  );
 }
