@@ -8,8 +8,7 @@ mod proof;
 
 pub use htu::htu;
 pub use key::{DpopKey, PublicJwk};
-pub(crate) use nonce::is_valid_nonce;
-pub use nonce::{MemoryNonces, NonceStore};
+pub use nonce::{MemoryNonces, NonceStore, is_valid_nonce};
 pub use proof::{Proof, ProofClaims, access_token_hash};
 
 #[cfg(test)]

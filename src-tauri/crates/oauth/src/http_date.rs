@@ -4,7 +4,7 @@
 pub fn parse(s: &str) -> Option<i64> {
     let mut parts = s.split_whitespace();
     let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
+    let day = digits(parts.next()?)?;
     let month = match parts.next()? {
         "Jan" => 1,
         "Feb" => 2,
@@ -20,14 +20,25 @@ pub fn parse(s: &str) -> Option<i64> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
+    let year = digits(parts.next()?)?;
     let mut hms = parts.next()?.split(':');
-    let (h, m, sec): (i64, i64, i64) =
-        (hms.next()?.parse().ok()?, hms.next()?.parse().ok()?, hms.next()?.parse().ok()?);
+    let (h, m, sec) = (digits(hms.next()?)?, digits(hms.next()?)?, digits(hms.next()?)?);
+    if hms.next().is_some() {
+        return None;
+    }
     if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || year < 1970 {
         return None;
     }
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
+}
+
+/// A numeric field: 1 to 4 ASCII digits. No sign (a negative hour would move the date
+/// back) and no huge years (whose day count overflows).
+fn digits(s: &str) -> Option<i64> {
+    if !(1..=4).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -49,5 +60,21 @@ mod tests {
         assert_eq!(super::parse("Fri, 27 Nov 2026 08:11:05 GMT"), Some(1_795_767_065));
         assert_eq!(super::parse("garbage"), None);
         assert_eq!(super::parse("Sun, 06 Nov 1994 25:49:37 GMT"), None);
+    }
+
+    /// Seen while writing the `www_authenticate` fuzz target: a huge year overflowed the day
+    /// count (a panic with overflow checks, a wrapped clock offset without), and signed
+    /// fields gave dates before 1970. The fuzz target found the trailing time parts.
+    #[test]
+    fn hostile_numbers() {
+        assert_eq!(super::parse("Sun, 06 Nov 99999999999999999 08:49:37 GMT"), None);
+        assert_eq!(super::parse("Sun, 06 Nov 9223372036854775807 08:49:37 GMT"), None);
+        assert_eq!(super::parse("Thu, 01 Jan 1970 -5:00:00 GMT"), None);
+        assert_eq!(super::parse("Thu, 01 Jan 1970 00:-1:00 GMT"), None);
+        assert_eq!(super::parse("Thu, +1 Jan 1970 00:00:00 GMT"), None);
+        assert_eq!(super::parse("Thu, 01 Jan +1970 00:00:00 GMT"), None);
+        assert_eq!(super::parse("Thu, 02 May 2024 13:50:0:0+ GMT"), None);
+        assert_eq!(super::parse("Thu, 02 May 2024 13:50:00: GMT"), None);
+        assert_eq!(super::parse("Fri, 31 Dec 9999 23:59:59 GMT"), Some(253_402_300_799));
     }
 }

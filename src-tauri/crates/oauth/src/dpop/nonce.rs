@@ -30,7 +30,8 @@ impl NonceStore for MemoryNonces {
 
 /// A nonce value is a visible-ASCII token of bounded size (RFC 9449 §8.1 `nonce = 1*NQCHAR`).
 /// Anything else (control characters, huge values) is ignored rather than echoed back.
-pub(crate) fn is_valid_nonce(value: &str) -> bool {
+/// Public so that the fuzz targets (`fuzz/`) can check it against the `DPoP-Nonce` rule.
+pub fn is_valid_nonce(value: &str) -> bool {
     (1..=1024).contains(&value.len())
         && value.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
 }
