@@ -1,0 +1,5 @@
+//! Generates the Tauri context (config, page assets) for the bare window.
+
+fn main() {
+    tauri_build::build();
+}
