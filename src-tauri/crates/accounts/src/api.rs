@@ -19,7 +19,7 @@ impl Accounts {
         let secrets = if row.expires_at - self.now() < EXPIRING_SECS / 5 {
             self.refresh_did(&row.did, row.session_generation, Reason::Expiring).await?
         } else {
-            match self.vault().session(&row.did)? {
+            match self.vault().session_of(&row)? {
                 Some(s) => s,
                 None => {
                     self.mark_needs_sign_in(&row.did, "key_missing")?;

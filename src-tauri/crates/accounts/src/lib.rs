@@ -54,7 +54,7 @@ pub use view::{
 
 use crate::lock::AccountLocks;
 use crate::nonces::StoredNonces;
-use crate::secrets::Vault;
+use crate::secrets::{Recent, Vault};
 use crate::view::StatusInputs;
 
 /// The keychain service name Skyport's items are stored under.
@@ -77,6 +77,7 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
     locks: AccountLocks,
     events: broadcast::Sender<AccountEvent>,
+    recent: Recent,
 }
 
 /// Builds [`Accounts`] with seams for tests (keychain, HTTP client, clock).
@@ -126,8 +127,16 @@ impl AccountsBuilder {
         }
         let oauth = builder.build()?;
         let (events, _) = broadcast::channel(256);
-        let accounts =
-            Accounts { locks: AccountLocks::new(locks_dir), config, db, keychain, oauth, clock, events };
+        let accounts = Accounts {
+            locks: AccountLocks::new(locks_dir),
+            config,
+            db,
+            keychain,
+            oauth,
+            clock,
+            events,
+            recent: Recent::default(),
+        };
         accounts.sweep()?;
         Ok(accounts)
     }
@@ -176,12 +185,15 @@ impl Accounts {
 
     /// One account, by DID, handle or `@handle`; the active one if `who` is `None`.
     pub fn account(&self, who: Option<&str>) -> Result<AccountSummary, Error> {
+        self.summary(who, self.keychain_state())
+    }
+
+    /// One account's summary when the keychain's state is already known (a keychain call
+    /// just succeeded), so no probe is spent on it.
+    fn summary(&self, who: Option<&str>, keychain: KeychainState) -> Result<AccountSummary, Error> {
         let row = self.row(who)?;
-        let inputs = StatusInputs {
-            now: self.clock.now(),
-            keychain: self.keychain_state(),
-            refreshing: self.is_refreshing(&row.did),
-        };
+        let inputs =
+            StatusInputs { now: self.clock.now(), keychain, refreshing: self.is_refreshing(&row.did) };
         Ok(AccountSummary::new(&row, &inputs))
     }
 
@@ -256,7 +268,7 @@ impl Accounts {
     }
 
     fn vault(&self) -> Vault<'_> {
-        Vault { store: self.keychain.as_ref(), store_id: self.db.store_id() }
+        Vault { store: self.keychain.as_ref(), store_id: self.db.store_id(), recent: &self.recent }
     }
 
     fn is_refreshing(&self, did: &str) -> bool {

@@ -133,7 +133,9 @@ impl Accounts {
                 let did = done.account.did.clone();
                 self.finish_login(&state, Ok(did.clone()));
                 self.fetch_profile(&did).await;
-                Ok(LoginCompleted { account: self.account(Some(&did))?, ..done })
+                // The session was just written to the keychain: no probe needed.
+                let account = self.summary(Some(&did), crate::KeychainState::Available)?;
+                Ok(LoginCompleted { account, ..done })
             }
             Err(e) => Err(self.finish_login(&state, Err(e))),
         }
@@ -212,10 +214,15 @@ impl Accounts {
     async fn store_session(&self, session: Session) -> Result<LoginCompleted, Error> {
         let did = session.info.did.to_string();
         let _guard = self.locks.lock(&did).await?;
-        let old = self.vault().session(&did).ok().flatten();
         let existing = self.db.with(|c| accounts::get(c, &did))?;
+        // The session this login replaces, to revoke once the new one is stored. A DID the
+        // database does not know has none worth a keychain lookup.
+        let old = match &existing {
+            Some(_) => self.vault().session(&did).ok().flatten(),
+            None => None,
+        };
         let secrets = SessionSecrets {
-            key: session.dpop_key,
+            key: std::sync::Arc::new(session.dpop_key),
             access_token: session.tokens.access_token,
             refresh_token: session.tokens.refresh_token,
         };
@@ -252,10 +259,15 @@ impl Accounts {
             let known = accounts::upsert_session(c, &row)?;
             accounts::set_active(c, &did)?;
             skyport_store::table::journal::close_open(c, &did, "replaced", now)?;
-            Ok(known)
+            Ok((known, accounts::get(c, &did)?))
         });
         let updated = match stored {
-            Ok(known) => known,
+            Ok((known, stored_row)) => {
+                if let Some(r) = stored_row {
+                    self.vault().remember(&r, &secrets);
+                }
+                known
+            }
             Err(e) => {
                 // The database refused: do not keep tokens nobody can find.
                 let _ = self
@@ -285,7 +297,8 @@ impl Accounts {
             _ => None,
         };
         self.emit(AccountEvent::AccountsChanged);
-        Ok(LoginCompleted { account: self.account(Some(&did))?, updated, old_session_revoked })
+        let account = self.summary(Some(&did), crate::KeychainState::Available)?;
+        Ok(LoginCompleted { account, updated, old_session_revoked })
     }
 }
 

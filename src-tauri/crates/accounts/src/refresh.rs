@@ -27,7 +27,8 @@ impl Accounts {
     pub async fn refresh(&self, who: Option<&str>) -> Result<AccountSummary, Error> {
         let row = self.row(who)?;
         self.refresh_did(&row.did, row.session_generation, Reason::Forced).await?;
-        self.account(Some(&row.did))
+        // The refresh read (and maybe wrote) the keychain: no probe needed.
+        self.summary(Some(&row.did), crate::KeychainState::Available)
     }
 
     /// Refreshes every signed-in account whose token expires within `margin` seconds, at
@@ -168,11 +169,15 @@ impl Accounts {
             return Err(e.into());
         }
         let now = self.now();
-        self.db.write(|c| {
+        let row = self.db.write(|c| {
             accounts::record_rotation(c, did, tokens.expires_at, &tokens.scope, now)?;
             journal::close_open(c, did, "ok", now)?;
-            journal::finish(c, entry, "ok", now)
+            journal::finish(c, entry, "ok", now)?;
+            accounts::get(c, did)
         })?;
+        if let Some(row) = row {
+            self.vault().remember(&row, &fresh);
+        }
         Ok(fresh)
     }
 
@@ -188,7 +193,9 @@ impl Accounts {
             error_code: result.as_ref().err().map(Error::code),
             expires_at: result.as_ref().ok().and(expires_at),
         });
-        if let Ok(summary) = self.account(Some(did)) {
+        // After a successful refresh the keychain answered; after a failure, ask it.
+        let keychain = if result.is_ok() { crate::KeychainState::Available } else { self.keychain_state() };
+        if let Ok(summary) = self.summary(Some(did), keychain) {
             self.emit(AccountEvent::StatusChanged { did: did.to_owned(), status: summary.status });
         }
         result
@@ -196,6 +203,7 @@ impl Accounts {
 
     pub(crate) fn mark_needs_sign_in(&self, did: &str, reason: &str) -> Result<(), Error> {
         let now = self.now();
+        self.vault().forget(did);
         self.db.write(|c| accounts::mark_needs_sign_in(c, did, reason, now))?;
         Ok(())
     }

@@ -45,6 +45,67 @@ async fn login_switch_and_in_place_update() {
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
+/// Session secrets kept in memory are used only for the exact session the database row
+/// describes: after another process rotates or replaces the session, the next call reads the
+/// keychain again (seen here by making that read fail).
+#[tokio::test]
+async fn secrets_in_memory_follow_what_other_processes_did() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    let get_session = XrpcRequest::query("com.atproto.server.getSession");
+    let unavailable = || KeychainError::Unavailable { reason: "no D-Bus session bus".into() };
+    let other = rig.another_process();
+
+    // Held in memory since the login: a call needs no keychain.
+    rig.keychain.set_failure(Some(unavailable()));
+    rig.accounts.api(None, &get_session).await.unwrap();
+    rig.keychain.set_failure(None);
+
+    // Another process rotates the tokens: the copy in memory is stale and is not used.
+    other.refresh(Some(ALICE)).await.unwrap();
+    let calls = fake.server().count("/xrpc/com.atproto.server.getSession");
+    rig.keychain.set_failure(Some(unavailable()));
+    assert_eq!(
+        rig.accounts.api(None, &get_session).await.unwrap_err().code(),
+        ErrorCode::KeychainUnavailable
+    );
+    assert_eq!(
+        fake.server().count("/xrpc/com.atproto.server.getSession"),
+        calls,
+        "nothing sent with stale secrets"
+    );
+    rig.keychain.set_failure(None);
+    assert_eq!(rig.accounts.api(None, &get_session).await.unwrap().body["did"], ALICE);
+
+    // Another process signs out and in again (a new key; the row starts over at the same
+    // generation): the copy in memory is stale again.
+    other.sign_out(Some(ALICE)).await.unwrap();
+    let started = other
+        .start_login(&LoginRequest {
+            identifier: "alice.test".into(),
+            scope: None,
+            loopback_port: Some(4567),
+        })
+        .await
+        .unwrap();
+    other.complete_login(&fake.approve(&started.authorization_url)).await.unwrap();
+    let calls = fake.server().count("/xrpc/com.atproto.server.getSession");
+    rig.keychain.set_failure(Some(unavailable()));
+    assert_eq!(
+        rig.accounts.api(None, &get_session).await.unwrap_err().code(),
+        ErrorCode::KeychainUnavailable
+    );
+    assert_eq!(
+        fake.server().count("/xrpc/com.atproto.server.getSession"),
+        calls,
+        "nothing sent with stale secrets"
+    );
+    rig.keychain.set_failure(None);
+    assert_eq!(rig.accounts.api(None, &get_session).await.unwrap().body["did"], ALICE);
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
+}
+
 #[tokio::test]
 async fn invalid_grant_marks_needs_sign_in_and_keeps_the_row() {
     let fake = FakeAtproto::start().await;
@@ -116,14 +177,20 @@ async fn locked_keychain_lists_switches_and_deletes_nothing() {
     assert_eq!(rig.accounts.sign_out(None).await.unwrap_err().code(), ErrorCode::KeychainLocked);
     rig.keychain.set_failure(Some(KeychainError::Unavailable { reason: "no D-Bus session bus".into() }));
     assert_eq!(rig.accounts.keychain_state(), KeychainState::Unavailable);
+    // A process that holds the session in memory keeps calling the PDS; another process,
+    // which would have to read the keychain, gets the typed error.
+    let me = rig.accounts.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap();
+    assert_eq!(me.body["did"], ALICE);
+    let other = rig.another_process();
     assert_eq!(
-        rig.accounts
-            .api(None, &XrpcRequest::query("com.atproto.server.getSession"))
-            .await
-            .unwrap_err()
-            .code(),
+        other.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap_err().code(),
         ErrorCode::KeychainUnavailable
     );
+    // A refresh always reads the keychain under its lock first, so it never spends the
+    // refresh token while the rotated one could not be stored.
+    let token_requests = fake.server().count("/oauth/token");
+    assert_eq!(rig.accounts.refresh(None).await.unwrap_err().code(), ErrorCode::KeychainUnavailable);
+    assert_eq!(fake.server().count("/oauth/token"), token_requests, "no refresh was sent");
     rig.keychain.set_failure(None);
     assert_eq!(rig.accounts.list().unwrap().len(), 2);
     assert!(

@@ -16,6 +16,7 @@ pub struct Rig {
     pub keychain: Arc<MemoryKeychain>,
     pub clock: Arc<FixedClock>,
     pub http: Arc<CountingHttp>,
+    config: Config,
     _home: tempfile::TempDir,
 }
 
@@ -38,13 +39,14 @@ pub fn rig_for(config_of: impl FnOnce(&std::path::Path) -> Config) -> Rig {
     let inner =
         Arc::new(ReqwestClient::new(HttpConfig::new(OutboundPolicy { allow_loopback: true })).unwrap());
     let http = CountingHttp::new(inner);
-    let accounts = Accounts::builder(config_of(home.path()))
+    let config = config_of(home.path());
+    let accounts = Accounts::builder(config.clone())
         .keychain(keychain.clone())
         .clock(clock.clone())
         .http(http.clone())
         .open()
         .unwrap();
-    Rig { accounts: Arc::new(accounts), keychain, clock, http, _home: home }
+    Rig { accounts: Arc::new(accounts), keychain, clock, http, config, _home: home }
 }
 
 pub fn now() -> i64 {
@@ -66,6 +68,17 @@ pub fn fake_rig(fake: &FakeAtproto) -> Rig {
 }
 
 impl Rig {
+    /// Another account manager on the same store, keychain and clock: what a second process
+    /// (the CLI next to the app) sees. It holds no secret in memory yet.
+    pub fn another_process(&self) -> Accounts {
+        Accounts::builder(self.config.clone())
+            .keychain(self.keychain.clone())
+            .clock(self.clock.clone())
+            .http(self.http.clone())
+            .open()
+            .unwrap()
+    }
+
     /// No account, no session secret and no pending secret is stored.
     pub fn assert_untouched(&self) {
         assert!(self.accounts.list().unwrap().is_empty(), "no account was added");
