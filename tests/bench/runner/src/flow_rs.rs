@@ -185,14 +185,18 @@ fn split_login(out: &mut LoginResult, resolve: &Span, par: &Span, complete: &Spa
     let (profile_start, profile_end) =
         match (profile_http.iter().map(|e| e.start_us).min(), profile_http.iter().map(|e| e.end_us).max()) {
             (Some(first), Some(last)) => {
-                // The profile read starts with reading the session's secrets from the keychain.
-                let secrets_read = complete
+                // The profile read starts with its first request, or with reading the
+                // session's secrets from the keychain if it had to (the last keychain call
+                // before that request is then a `get session`; any other is the storage).
+                let before = complete
                     .keychain()
                     .filter(|k| k.start_us >= proto_end && k.start_us < first)
-                    .map(|k| k.start_us)
-                    .max()
-                    .unwrap_or(first);
-                (secrets_read, last)
+                    .max_by_key(|k| k.start_us);
+                let start = match before {
+                    Some(k) if k.what == "get session" => k.start_us,
+                    _ => first,
+                };
+                (start, last)
             }
             _ => (complete.t1, complete.t1),
         };

@@ -77,13 +77,22 @@ pub fn render(r: &Report, svg: &str, json: &str) -> String {
         .map(|l| format!("{} {:.2} ({} compiler processes)", l.when, l.load_1m, l.compilers))
         .collect();
     let _ = writeln!(s, "| 1-min load average | {} |", loads.join("; "));
-    let busy = m.load.iter().any(|l| l.compilers > 0 || l.load_1m > m.cores as f64 * 0.75);
-    if busy {
+    let compiling = m.load.iter().any(|l| l.compilers > 0);
+    let loaded = m.load.iter().any(|l| l.load_1m > m.cores as f64 * 0.75);
+    if compiling {
         let _ = writeln!(
             s,
-            "\n> **The machine was busy during this run** (other people's compilations share its {} cores: see the load \
-             above). Both clients ran in the same conditions, alternating, so the ratios hold better than the \
-             absolute numbers; absolute times on an idle machine are lower.",
+            "\n> **The machine was busy during this run**: compilations not started by the suite shared its {} \
+             cores (see the load above). Both clients ran in the same conditions, alternating, so the ratios hold \
+             better than the absolute numbers; absolute times on an idle machine are lower.",
+            m.cores
+        );
+    } else if loaded {
+        let _ = writeln!(
+            s,
+            "\n> No other work ran, but the load includes the suite's own processes on the same {} cores: the \
+             local PLC and PDS, both clients, gnome-keyring (and, at the start, the build `.ci/bench` just \
+             finished). Both clients ran in the same conditions, alternating.",
             m.cores
         );
     }
@@ -405,7 +414,9 @@ fn where_time_goes(s: &mut String, r: &Report, l: &Logins, tc: &Map, tw: &Map, r
             let strip = |v: &Vec<String>| {
                 v.iter().map(|c| c.split(" (").next().unwrap_or(c).to_owned()).collect::<Vec<_>>().join(", ")
             };
-            let get = |k: &str| login.keychain.get(k).map(strip).unwrap_or_default();
+            let get = |k: &str| {
+                login.keychain.get(k).map(strip).filter(|c| !c.is_empty()).unwrap_or_else(|| "none".into())
+            };
             (get("start_login"), get("complete_login"), get("refresh"), get("resource1"), get("revoke"))
         })
         .unwrap_or_default();
@@ -422,7 +433,7 @@ fn where_time_goes(s: &mut String, r: &Report, l: &Logins, tc: &Map, tw: &Map, r
     );
     let _ = writeln!(
         s,
-        "- **Refresh.** {:.1} ms end to end (warm): {:.1} ms on the wire (one request), {:.1} ms writing the rotated tokens to the keychain before they are used, {:.1} ms of keychain reads, {:.1} ms SQLite and locks. Its keychain calls: {}. The reads are the session's secrets, then two keychain-state probes (a lookup of a never-stored `probe` item) for the account summaries built after the refresh (`finish_refresh` and `Accounts::refresh` each build one). The TS client's {:.1} ms are all protocol ({:.0} requests).",
+        "- **Refresh.** {:.1} ms end to end (warm): {:.1} ms on the wire (one request), {:.1} ms writing the rotated tokens to the keychain before they are used, {:.1} ms of keychain reads, {:.1} ms SQLite and locks. Its keychain calls: {}. The read is deliberate: it is made under the account's lock, so a rotation by another process is picked up, and a refresh token is single-use, so Skyport proves the keychain answers before spending it (a locked keychain stops the refresh before anything is sent, instead of leaving rotated tokens nowhere to go). The TS client's {:.1} ms are all protocol ({:.0} requests).",
         med(rw, "refresh"),
         med(rw, "refresh_protocol"),
         med(rw, "refresh_keychain_write"),
@@ -434,7 +445,7 @@ fn where_time_goes(s: &mut String, r: &Report, l: &Logins, tc: &Map, tw: &Map, r
     );
     let _ = writeln!(
         s,
-        "- **Resource calls** read the session's secrets from the keychain every time ({}: {:.1} ms of the {:.1} ms, warm), where the TS client holds them in memory ({:.1} ms). **Sign-out**: {}.",
+        "- **Resource calls** use the secrets the process already holds in memory (stamped with the account row's generation and key, so another process's rotation is never undone); keychain calls of the second call: {} ({:.1} ms of its {:.1} ms, warm; the TS client: {:.1} ms). **Sign-out**: {} (read from the keychain on purpose, as for a refresh, before the server is asked to revoke).",
         calls.3,
         med(rw, "resource2_keychain"),
         med(rw, "resource2"),
@@ -443,18 +454,14 @@ fn where_time_goes(s: &mut String, r: &Report, l: &Logins, tc: &Map, tw: &Map, r
     );
     let _ = writeln!(
         s,
-        "- **The profile read after sign-in** (Skyport's accounts layer, for the account list's name and avatar) adds {:.0} request (`com.atproto.repo.getRecord` of `app.bsky.actor.profile/self`; these test accounts have none, so it answers 400) and {:.1} ms, including a keychain read of the session it has just stored.",
+        "- **The profile read after sign-in** (Skyport's accounts layer, for the account list's name and avatar) adds {:.0} request (`com.atproto.repo.getRecord` of `app.bsky.actor.profile/self`; these test accounts have none, so it answers 400) and {:.1} ms; the session it uses is the one just stored, from memory.",
         med(rc, "req_profile"),
         med(rc, "profile"),
     );
     let fixed = med(rw, "refresh_protocol") + med(rw, "refresh_other");
     let _ = writeln!(
         s,
-        "- **What would close the gaps** (none of it changes the protocol):\n  \
-         1. Keep the session's secrets in memory (zeroized) once read or written in this process: resource calls, refreshes, the profile read and sign-out skip the keychain read, and `complete_login` in the process that started the login skips reading back its own pending secrets. A refresh would then be about {fixed:.1} ms plus its write ({:.2}× the TS client without the write).\n  \
-         2. Skip the keychain-state probe in summaries built right after a keychain call succeeded (2 per login, 2 per forced refresh, 1 per background refresh), and skip reading an old session for a DID the database does not know (a new account: 1 lookup of a missing item per login).\n  \
-         3. Keep one Secret Service connection and session open for the process (the `secret-service` crate supports it; the `keyring` crate reconnects per call): each remaining call drops from tens of milliseconds to about one D-Bus round trip.\n  \
-         The writes must stay: the pending login (so another process can complete it), the session, and each rotation before the new tokens are used (a refresh token is single-use).\n",
+        "- **What is left, and what would close it** (none of it changes the protocol). Already done: secrets this process wrote or read stay in memory (zeroed on drop), summaries built right after a successful keychain call skip the keychain-state probe, and a new account skips the lookup of an old session. What remains is one keychain read per refresh and per sign-out, and the writes, which must stay (the pending login, so another process can complete it; the session; each rotation before the new tokens are used). Each call costs a new D-Bus connection and a new Diffie-Hellman session because the `keyring` crate reconnects per call; keeping one Secret Service connection open for the process (the `dbus-secret-service` crate supports it) would bring each call down to about one D-Bus round trip, and a refresh to about {fixed:.1} ms plus its write ({:.2}× the TS client without the write).\n",
         fixed / med(tw, "refresh"),
     );
     if r.build == "debug" {
