@@ -31,9 +31,10 @@ pub struct AccountList {
 
 #[tauri::command]
 pub async fn list_accounts(accounts: State<'_, Shared>) -> Result<AccountList> {
+    let (list, keychain) = accounts.overview()?;
     Ok(AccountList {
-        accounts: accounts.list()?,
-        keychain: accounts.keychain_state(),
+        accounts: list,
+        keychain,
         network_profile: accounts.oauth().profile().to_string(),
         clock_skew_secs: accounts.oauth().clock_offset(),
     })

@@ -145,17 +145,29 @@ export function uid(prefix = "id"): string {
 
 // ---- regions: re-render a container while keeping focus where it was ----
 
+/** Scroll positions of re-rendered regions, kept from `scroll` events. */
+const scrolled = new WeakMap<HTMLElement, number>();
+
 /**
  * Re-renders `container` with the result of `render()`. Focus is restored to the element
  * carrying the same `data-key` as the one focused before, and scroll position is kept.
+ *
+ * The scroll position comes from the region's `scroll` events rather than from reading
+ * `scrollTop`: reading it forces a synchronous layout of the whole page, and WebKitGTK's
+ * first layouts are slow (three re-rendered regions cost about 0.8 s at start-up; see
+ * BENCHMARKS.md, desktop app).
  */
 export function rerender(container: HTMLElement, render: () => Child): void {
+  if (!scrolled.has(container)) {
+    scrolled.set(container, 0);
+    container.addEventListener("scroll", () => scrolled.set(container, container.scrollTop), { passive: true });
+  }
   const active = document.activeElement;
   const key = active instanceof HTMLElement && container.contains(active) ? active.dataset["key"] : undefined;
-  const scroll = container.scrollTop;
+  const scroll = scrolled.get(container) ?? 0;
   container.replaceChildren();
   append(container, [render()]);
-  container.scrollTop = scroll;
+  if (scroll > 0) container.scrollTop = scroll;
   if (key !== undefined) {
     const again = container.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
     if (again) again.focus({ preventScroll: true });

@@ -15,6 +15,7 @@ export async function reloadAccounts(): Promise<boolean> {
   const seq = ++listSeq;
   try {
     const list = await ipc.listAccounts();
+    performance.mark("skyport:list-answered");
     if (seq !== listSeq) return true;
     setState((s) => {
       const accounts = list.accounts;

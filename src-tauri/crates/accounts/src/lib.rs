@@ -173,14 +173,25 @@ impl Accounts {
     pub fn list(&self) -> Result<Vec<AccountSummary>, Error> {
         let rows = self.db.with(accounts::list)?;
         let keychain = if rows.is_empty() { KeychainState::Available } else { self.keychain_state() };
+        Ok(self.summaries(&rows, keychain))
+    }
+
+    /// Every account and the keychain's state, with one keychain probe (the app's account
+    /// list and its keychain banner).
+    pub fn overview(&self) -> Result<(Vec<AccountSummary>, KeychainState), Error> {
+        let rows = self.db.with(accounts::list)?;
+        let keychain = self.keychain_state();
+        Ok((self.summaries(&rows, keychain), keychain))
+    }
+
+    fn summaries(&self, rows: &[accounts::AccountRow], keychain: KeychainState) -> Vec<AccountSummary> {
         let now = self.clock.now();
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|row| {
                 let refreshing = self.is_refreshing(&row.did);
                 AccountSummary::new(row, &StatusInputs { now, keychain, refreshing })
             })
-            .collect())
+            .collect()
     }
 
     /// One account, by DID, handle or `@handle`; the active one if `who` is `None`.

@@ -40,9 +40,16 @@ pub struct Launch {
     pub dom_content_loaded_ms: Option<f64>,
     /// → first contentful paint, if WebKit reports it.
     pub first_contentful_paint_ms: Option<f64>,
-    /// → the account list IPC call answered (its resource-timing entry), if reported.
+    /// → the UI's script started (`skyport:script` mark; the app only).
+    pub script_ms: Option<f64>,
+    /// → its event listeners registered (`skyport:listening`, after 6 IPC calls).
+    pub listening_ms: Option<f64>,
+    /// → the account list IPC call answered (`skyport:list-answered`).
+    pub list_answered_ms: Option<f64>,
+    /// → the account list rendered (`skyport:listed`).
     pub list_ipc_end_ms: Option<f64>,
-    /// → the ready flag and the rows observed in the DOM.
+    /// → the account list in the DOM: the page's `skyport:listed` mark, or else the ready
+    /// flag and the rows observed by the wait script.
     pub rendered_ms: f64,
     /// The rows were already there at the first check (then `rendered_ms` is an upper
     /// bound set by the WebDriver session start).
@@ -154,7 +161,7 @@ const finish = () => {
     timeOrigin: performance.timeOrigin,
     nav: nav ? { dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd } : null,
     paints: performance.getEntriesByType('paint').map((p) => [p.name, p.startTime]),
-    resources: performance.getEntriesByType('resource').map((r) => [r.name, r.startTime, r.responseEnd]),
+    marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]),
   });
 };
 if (already) finish();
@@ -194,15 +201,9 @@ pub async fn launch(driver: &Driver, binary: &Path, idle: Duration) -> Result<La
             .as_array()
             .and_then(|a| a.iter().find(|p| p[0] == "first-contentful-paint"))
             .and_then(|p| p[1].as_f64());
-        let list_end = page["resources"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter(|r| r[0].as_str().is_some_and(|n| n.contains("list_accounts")))
-                    .filter_map(|r| r[2].as_f64())
-                    .fold(f64::NAN, f64::max)
-            })
-            .filter(|v| v.is_finite());
+        let mark = |name: &str| {
+            page["marks"].as_array().and_then(|a| a.iter().find(|m| m[0] == name)).and_then(|m| m[1].as_f64())
+        };
         tokio::time::sleep(idle).await;
         let memory = memory(driver.pid, binary)?;
         // The account list's IPC round trip in the running app (after the memory figure).
@@ -216,8 +217,14 @@ pub async fn launch(driver: &Driver, binary: &Path, idle: Duration) -> Result<La
             navigation_start_ms: since(Some(0.0)),
             dom_content_loaded_ms: since(page["nav"]["dcl"].as_f64()),
             first_contentful_paint_ms: since(fcp),
-            list_ipc_end_ms: since(list_end),
-            rendered_ms: page["now"].as_f64().unwrap_or(f64::NAN) - requested,
+            script_ms: since(mark("skyport:script")),
+            listening_ms: since(mark("skyport:listening")),
+            list_answered_ms: since(mark("skyport:list-answered")),
+            list_ipc_end_ms: since(mark("skyport:listed")),
+            // The page's own mark when it set one (the app, and the bare page's inline
+            // script); otherwise when the wait script saw the rows.
+            rendered_ms: since(mark("skyport:listed"))
+                .unwrap_or_else(|| page["now"].as_f64().unwrap_or(f64::NAN) - requested),
             rendered_before_first_check: page["already"] == true,
             list_ipc_ms,
             memory,
@@ -305,6 +312,9 @@ pub fn summarize(binary: &Path, launches: Vec<Launch>) -> AppResult {
             ("navigation_start_ms", l.navigation_start_ms),
             ("dom_content_loaded_ms", l.dom_content_loaded_ms),
             ("first_contentful_paint_ms", l.first_contentful_paint_ms),
+            ("script_ms", l.script_ms),
+            ("listening_ms", l.listening_ms),
+            ("list_answered_ms", l.list_answered_ms),
             ("list_ipc_end_ms", l.list_ipc_end_ms),
             ("list_ipc_ms", l.list_ipc_ms),
         ] {
