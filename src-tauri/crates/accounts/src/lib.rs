@@ -247,9 +247,8 @@ impl Accounts {
     /// The account's avatar as a `data:` URL (the UI loads no remote content).
     pub fn avatar_data_url(&self, who: &str) -> Result<Option<String>, Error> {
         use base64::Engine as _;
-        let row = self.row(Some(who))?;
-        Ok(row.avatar.map(|bytes| {
-            let mime = row.avatar_mime.unwrap_or_else(|| "image/jpeg".into());
+        let did = self.row(Some(who))?.did;
+        Ok(self.db.with(|c| accounts::avatar(c, &did))?.map(|(bytes, mime)| {
             format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
         }))
     }

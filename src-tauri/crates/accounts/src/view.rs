@@ -98,7 +98,7 @@ impl AccountSummary {
             did: row.did.clone(),
             handle: row.handle.clone(),
             display_name: row.display_name.clone(),
-            has_avatar: row.avatar.is_some(),
+            has_avatar: row.has_avatar,
             pds_host: url::Url::parse(&row.pds_url)
                 .ok()
                 .and_then(|u| {

@@ -8,8 +8,7 @@ fn row(did: &str, now: i64) -> accounts::AccountRow {
         did: did.into(),
         handle: Some(format!("{}.test", &did[8..12])),
         display_name: None,
-        avatar: None,
-        avatar_mime: None,
+        has_avatar: false,
         pds_url: "https://pds.example.com".into(),
         issuer: "https://pds.example.com".into(),
         token_endpoint: "https://pds.example.com/oauth/token".into(),
@@ -62,6 +61,32 @@ fn accounts_insert_update_switch_delete() {
     let next = db.write(|c| accounts::delete(c, "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb")).unwrap();
     assert_eq!(next.as_deref(), Some("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"));
     assert!(db.with(|c| accounts::get(c, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")).unwrap().unwrap().active);
+}
+
+/// Rows carry whether an avatar exists, never its bytes; the bytes are read one account at a
+/// time, and a new session for a known account keeps its profile.
+#[test]
+fn avatars_are_read_on_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("s.db")).unwrap();
+    let did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
+    db.write(|c| accounts::upsert_session(c, &row(did, 100))).unwrap();
+    assert!(!db.with(|c| accounts::get(c, did)).unwrap().unwrap().has_avatar);
+    assert_eq!(db.with(|c| accounts::avatar(c, did)).unwrap(), None);
+
+    let image = vec![0x89, b'P', b'N', b'G', 0, 1, 2, 3];
+    db.write(|c| accounts::set_profile(c, did, Some("Alice"), Some((&image, "image/png")))).unwrap();
+    let listed = db.with(accounts::list).unwrap();
+    assert!(listed[0].has_avatar);
+    assert_eq!(listed[0].display_name.as_deref(), Some("Alice"));
+    assert_eq!(db.with(|c| accounts::avatar(c, did)).unwrap(), Some((image.clone(), "image/png".to_owned())));
+
+    db.write(|c| accounts::upsert_session(c, &row(did, 200))).unwrap();
+    assert_eq!(db.with(|c| accounts::avatar(c, did)).unwrap(), Some((image, "image/png".to_owned())));
+
+    db.write(|c| accounts::set_profile(c, did, None, None)).unwrap();
+    assert!(!db.with(|c| accounts::get(c, did)).unwrap().unwrap().has_avatar);
+    assert_eq!(db.with(|c| accounts::avatar(c, did)).unwrap(), None);
 }
 
 #[test]

@@ -572,7 +572,7 @@ fn scale(s: &mut String, r: &Report) {
         }
         let _ = writeln!(
             s,
-            "\n`status` reads every row with its avatar blob (`accounts::list` selects all columns), though it prints only whether an avatar exists: with avatars the peak RSS grows by about the size of all avatars together.\n"
+            "\nRows are read without their avatar images (`accounts::list` reads whether one exists; the app fetches each image on its own with `account_avatar`), so stored avatars change the database size, not the time or memory of listing.\n"
         );
     }
     if let Some(x) = &r.scale.real {

@@ -61,8 +61,7 @@ pub fn seed(home: &Path, n: usize, avatar_bytes: usize) -> Result<f64, String> {
                 did: did.clone(),
                 handle: Some(format!("user{i}.bsky.social")),
                 display_name: Some(format!("Seeded user {i}")),
-                avatar: (avatar_bytes > 0).then(|| avatar.clone()),
-                avatar_mime: (avatar_bytes > 0).then(|| "image/jpeg".to_owned()),
+                has_avatar: false,
                 pds_url: pds.clone(),
                 issuer: "https://bsky.social".into(),
                 token_endpoint: "https://bsky.social/oauth/token".into(),
@@ -84,6 +83,9 @@ pub fn seed(home: &Path, n: usize, avatar_bytes: usize) -> Result<f64, String> {
                 updated_at: now,
             };
             accounts::upsert_session(c, &row)?;
+            if avatar_bytes > 0 {
+                accounts::set_profile(c, &did, row.display_name.as_deref(), Some((&avatar, "image/jpeg")))?;
+            }
         }
         accounts::set_active(c, "did:plc:seed00000000000000000000")?;
         Ok(())

@@ -71,10 +71,9 @@ pub struct AccountRow {
     pub handle: Option<String>,
     /// From the profile record.
     pub display_name: Option<String>,
-    /// Avatar image bytes (fetched by the core; the UI never loads remote content).
-    pub avatar: Option<Vec<u8>>,
-    /// The avatar's MIME type.
-    pub avatar_mime: Option<String>,
+    /// Whether an avatar image is stored (written by [`set_profile`], read by [`avatar`]; rows
+    /// never carry the bytes, so listing many accounts stays cheap). Ignored on insert.
+    pub has_avatar: bool,
     /// The PDS origin.
     pub pds_url: String,
     /// The authorization server issuer.
@@ -115,7 +114,8 @@ pub struct AccountRow {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "did, handle, display_name, avatar, avatar_mime, pds_url, issuer, token_endpoint, \
+/// The columns a row is read from (the avatar as a flag, not its bytes).
+const COLUMNS: &str = "did, handle, display_name, avatar IS NOT NULL, pds_url, issuer, token_endpoint, \
     revocation_endpoint, client_id, requested_scope, granted_scope, expires_at, session_started_at, \
     session_generation, last_refresh_at, last_refresh_result, status, status_reason, active, position, \
     dpop_thumbprint, added_at, updated_at";
@@ -126,29 +126,28 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AccountRow, String)> {
             did: r.get(0)?,
             handle: r.get(1)?,
             display_name: r.get(2)?,
-            avatar: r.get(3)?,
-            avatar_mime: r.get(4)?,
-            pds_url: r.get(5)?,
-            issuer: r.get(6)?,
-            token_endpoint: r.get(7)?,
-            revocation_endpoint: r.get(8)?,
-            client_id: r.get(9)?,
-            requested_scope: r.get(10)?,
-            granted_scope: r.get(11)?,
-            expires_at: r.get(12)?,
-            session_started_at: r.get(13)?,
-            session_generation: r.get(14)?,
-            last_refresh_at: r.get(15)?,
-            last_refresh_result: r.get(16)?,
+            has_avatar: r.get(3)?,
+            pds_url: r.get(4)?,
+            issuer: r.get(5)?,
+            token_endpoint: r.get(6)?,
+            revocation_endpoint: r.get(7)?,
+            client_id: r.get(8)?,
+            requested_scope: r.get(9)?,
+            granted_scope: r.get(10)?,
+            expires_at: r.get(11)?,
+            session_started_at: r.get(12)?,
+            session_generation: r.get(13)?,
+            last_refresh_at: r.get(14)?,
+            last_refresh_result: r.get(15)?,
             state: SessionState::SignedIn,
-            status_reason: r.get(18)?,
-            active: r.get(19)?,
-            position: r.get(20)?,
-            dpop_thumbprint: r.get(21)?,
-            added_at: r.get(22)?,
-            updated_at: r.get(23)?,
+            status_reason: r.get(17)?,
+            active: r.get(18)?,
+            position: r.get(19)?,
+            dpop_thumbprint: r.get(20)?,
+            added_at: r.get(21)?,
+            updated_at: r.get(22)?,
         },
-        r.get::<_, String>(17)?,
+        r.get::<_, String>(16)?,
     ))
 }
 
@@ -202,16 +201,15 @@ pub fn upsert_session(conn: &Connection, row: &AccountRow) -> Result<bool, Store
         let position: i64 =
             conn.query_row("SELECT COALESCE(MAX(position), -1) + 1 FROM accounts", [], |r| r.get(0))?;
         conn.execute(
-            &format!(
-                "INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-                 ?13, ?14, ?15, ?16, ?17, ?18, ?19, 0, ?20, ?21, ?22, ?23)"
-            ),
+            "INSERT INTO accounts (did, handle, display_name, pds_url, issuer, token_endpoint, \
+             revocation_endpoint, client_id, requested_scope, granted_scope, expires_at, session_started_at, \
+             session_generation, last_refresh_at, last_refresh_result, status, status_reason, active, position, \
+             dpop_thumbprint, added_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
+             ?12, ?13, ?14, ?15, ?16, ?17, 0, ?18, ?19, ?20, ?21)",
             params![
                 row.did,
                 row.handle,
                 row.display_name,
-                row.avatar,
-                row.avatar_mime,
                 row.pds_url,
                 row.issuer,
                 row.token_endpoint,
@@ -281,6 +279,14 @@ pub fn mark_needs_sign_in(conn: &Connection, did: &str, reason: &str, now: i64) 
         params![did, reason, now],
     )?;
     Ok(())
+}
+
+/// The stored avatar: its bytes and MIME type.
+pub fn avatar(conn: &Connection, did: &str) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT avatar, COALESCE(avatar_mime, 'image/jpeg') FROM accounts WHERE did = ?1 AND avatar IS NOT NULL",
+    )?;
+    Ok(stmt.query_row(params![did], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
 
 /// Stores the profile (display name and avatar bytes).
