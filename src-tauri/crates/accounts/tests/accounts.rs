@@ -53,57 +53,43 @@ async fn secrets_in_memory_follow_what_other_processes_did() {
     let fake = FakeAtproto::start().await;
     let rig = fake_rig(&fake);
     fake_login(&rig, &fake, "alice.test").await;
-    let get_session = XrpcRequest::query("com.atproto.server.getSession");
-    let unavailable = || KeychainError::Unavailable { reason: "no D-Bus session bus".into() };
     let other = rig.another_process();
 
     // Held in memory since the login: a call needs no keychain.
-    rig.keychain.set_failure(Some(unavailable()));
-    rig.accounts.api(None, &get_session).await.unwrap();
+    rig.keychain.set_failure(Some(no_bus()));
+    rig.accounts.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap();
     rig.keychain.set_failure(None);
 
     // Another process rotates the tokens: the copy in memory is stale and is not used.
     other.refresh(Some(ALICE)).await.unwrap();
-    let calls = fake.server().count("/xrpc/com.atproto.server.getSession");
-    rig.keychain.set_failure(Some(unavailable()));
-    assert_eq!(
-        rig.accounts.api(None, &get_session).await.unwrap_err().code(),
-        ErrorCode::KeychainUnavailable
-    );
-    assert_eq!(
-        fake.server().count("/xrpc/com.atproto.server.getSession"),
-        calls,
-        "nothing sent with stale secrets"
-    );
-    rig.keychain.set_failure(None);
-    assert_eq!(rig.accounts.api(None, &get_session).await.unwrap().body["did"], ALICE);
+    assert_next_call_reads_the_keychain(&rig, &fake).await;
 
     // Another process signs out and in again (a new key; the row starts over at the same
     // generation): the copy in memory is stale again.
     other.sign_out(Some(ALICE)).await.unwrap();
-    let started = other
-        .start_login(&LoginRequest {
-            identifier: "alice.test".into(),
-            scope: None,
-            loopback_port: Some(4567),
-        })
-        .await
-        .unwrap();
+    let request = LoginRequest { identifier: "alice.test".into(), scope: None, loopback_port: Some(4567) };
+    let started = other.start_login(&request).await.unwrap();
     other.complete_login(&fake.approve(&started.authorization_url)).await.unwrap();
-    let calls = fake.server().count("/xrpc/com.atproto.server.getSession");
-    rig.keychain.set_failure(Some(unavailable()));
-    assert_eq!(
-        rig.accounts.api(None, &get_session).await.unwrap_err().code(),
-        ErrorCode::KeychainUnavailable
-    );
-    assert_eq!(
-        fake.server().count("/xrpc/com.atproto.server.getSession"),
-        calls,
-        "nothing sent with stale secrets"
-    );
-    rig.keychain.set_failure(None);
-    assert_eq!(rig.accounts.api(None, &get_session).await.unwrap().body["did"], ALICE);
+    assert_next_call_reads_the_keychain(&rig, &fake).await;
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
+}
+
+fn no_bus() -> KeychainError {
+    KeychainError::Unavailable { reason: "no D-Bus session bus".into() }
+}
+
+/// With the keychain failing, the next API call fails before sending anything (so it did not
+/// use secrets from memory); with the keychain back, it works.
+async fn assert_next_call_reads_the_keychain(rig: &support::Rig, fake: &FakeAtproto) {
+    let get_session = XrpcRequest::query("com.atproto.server.getSession");
+    let sent = || fake.server().count("/xrpc/com.atproto.server.getSession");
+    let before = sent();
+    rig.keychain.set_failure(Some(no_bus()));
+    let err = rig.accounts.api(None, &get_session).await.unwrap_err();
+    rig.keychain.set_failure(None);
+    assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
+    assert_eq!(sent(), before, "nothing sent with stale secrets");
+    assert_eq!(rig.accounts.api(None, &get_session).await.unwrap().body["did"], ALICE);
 }
 
 #[tokio::test]
