@@ -95,20 +95,8 @@ pub fn load(when: &str) -> Load {
     Load { when: when.to_owned(), load_1m, compilers }
 }
 
-/// Today's date and time in UTC, `YYYY-MM-DD HH:MM UTC`.
+/// Today's date and time in UTC, `YYYY-MM-DD HH:MM UTC` (from `date`, as the rest of the
+/// machine description comes from the system).
 pub fn utc_now() -> String {
-    let secs =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's days → civil date.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
 }
