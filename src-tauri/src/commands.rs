@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value;
 use skyport_accounts::{
-    AccountDetails, AccountSummary, KeychainState, LoginPreview, LoginRequest, LoginStarted, ScopeView,
-    SignOutResult,
+    AccountDetails, AccountSummary, KeychainState, LOGIN_WAIT, LinkKind, LoginPreview, LoginRequest,
+    LoginStarted, ScopeView, SignOutResult,
 };
-use skyport_oauth::LoopbackListener;
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt as _;
 use tauri_plugin_opener::OpenerExt as _;
@@ -35,8 +34,8 @@ pub async fn list_accounts(accounts: State<'_, Shared>) -> Result<AccountList> {
     Ok(AccountList {
         accounts: list,
         keychain,
-        network_profile: accounts.oauth().profile().to_string(),
-        clock_skew_secs: accounts.oauth().clock_offset(),
+        network_profile: accounts.network_profile(),
+        clock_skew_secs: accounts.clock_offset(),
     })
 }
 
@@ -50,8 +49,9 @@ pub async fn preview_login(accounts: State<'_, Shared>, identifier: String) -> R
     Ok(accounts.preview(&identifier).await?)
 }
 
-/// Starts a login and opens the system browser. For the loopback client a listener on
-/// 127.0.0.1 waits for the redirect and completes the login in Rust.
+/// Starts a login and opens the system browser. For the loopback client the core's
+/// listener waits for the redirect and completes the login in Rust; its outcome reaches the
+/// UI as an `accounts://login` event.
 #[tauri::command]
 pub async fn start_login(
     app: AppHandle,
@@ -60,24 +60,11 @@ pub async fn start_login(
     identifier: String,
     scope: Option<String>,
 ) -> Result<LoginStarted> {
-    let listener = if accounts.oauth().config().is_loopback() {
-        Some(
-            LoopbackListener::bind()
-                .await
-                .map_err(|e| IpcError::internal(format!("cannot listen on 127.0.0.1: {e}")))?,
-        )
-    } else {
-        None
-    };
-    let request =
-        LoginRequest { identifier, scope, loopback_port: listener.as_ref().map(LoopbackListener::port) };
-    let started = accounts.start_login(&request).await?;
-    let task = listener.map(|listener| {
-        let accounts = accounts.inner().clone();
+    let handle = accounts.login(&LoginRequest { identifier, scope, ..Default::default() }).await?;
+    let started = handle.started().clone();
+    let task = handle.listens().then(|| {
         tauri::async_runtime::spawn(async move {
-            if let Ok(url) = listener.next_callback("/callback").await {
-                let _ = accounts.complete_login(&url).await;
-            }
+            let _ = handle.wait(LOGIN_WAIT).await;
         })
     });
     logins.insert(&started.state, &started.authorization_url, task);
@@ -87,32 +74,22 @@ pub async fn start_login(
 
 #[tauri::command]
 pub async fn reopen_login(app: AppHandle, logins: State<'_, Logins>, state: String) -> Result<()> {
-    let url = logins.url(&state).ok_or_else(|| {
-        IpcError::from(skyport_accounts::Error::OAuth(skyport_oauth::CallbackError::UnknownState.into()))
-    })?;
+    let url = logins.url(&state).ok_or_else(|| IpcError::from(skyport_accounts::Error::unknown_login()))?;
     open_browser(&app, &url);
     Ok(())
 }
 
 /// Opens a page about an account in the system browser: its Bluesky profile, its PDS, or
-/// its DID document. Only these three URLs, built here from stored data.
+/// its DID document. Only the URLs the core builds from stored data.
 #[tauri::command]
-pub async fn open_link(app: AppHandle, accounts: State<'_, Shared>, did: String, kind: String) -> Result<()> {
-    let account = accounts.account(Some(&did))?;
-    let url = match kind.as_str() {
-        "profile" => format!("https://bsky.app/profile/{}", account.did),
-        "pds" => account.pds_url.clone(),
-        "did_document" => match account.did.strip_prefix("did:web:") {
-            Some(host) => format!("https://{}/.well-known/did.json", host.replace("%3A", ":")),
-            None => format!(
-                "{}/{}",
-                accounts.oauth().profile().plc_directory.as_str().trim_end_matches('/'),
-                account.did
-            ),
-        },
-        other => return Err(IpcError::internal(format!("unknown link kind {other:?}"))),
-    };
-    if let Err(e) = app.opener().open_url(&url, None::<&str>) {
+pub async fn open_link(
+    app: AppHandle,
+    accounts: State<'_, Shared>,
+    did: String,
+    kind: LinkKind,
+) -> Result<()> {
+    let url = accounts.link(&did, kind)?;
+    if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
         return Err(IpcError::internal(format!("could not open the browser: {e}")));
     }
     Ok(())
@@ -178,12 +155,11 @@ pub struct AppInfo {
 
 #[tauri::command]
 pub async fn app_info(accounts: State<'_, Shared>) -> Result<AppInfo> {
-    let client = accounts.oauth().config();
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         ui_build: env!("SKYPORT_UI_FINGERPRINT"),
-        network_profile: accounts.oauth().profile().to_string(),
-        client_kind: if client.is_loopback() { "loopback" } else { "discoverable" },
+        network_profile: accounts.network_profile(),
+        client_kind: if accounts.uses_loopback() { "loopback" } else { "discoverable" },
         data_dir: accounts.config().home.display().to_string(),
     })
 }

@@ -25,7 +25,7 @@ pub fn from_arguments<R: Runtime>(app: &AppHandle<R>, args: impl Iterator<Item =
     let args: Vec<String> = args.collect();
     let [url] = args.as_slice() else { return };
     let accounts = crate::accounts(app);
-    let Some(scheme) = accounts.oauth().config().custom_scheme() else { return };
+    let Some(scheme) = accounts.custom_scheme() else { return };
     if !url.starts_with(&format!("{scheme}:")) {
         return;
     }

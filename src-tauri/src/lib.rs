@@ -29,7 +29,7 @@ pub fn run() {
         Ok(a) => Arc::new(a),
         Err(e) => fatal(&format!("Skyport cannot open its data: {e}")),
     };
-    let scheme = accounts.oauth().config().custom_scheme().map(str::to_owned);
+    let scheme = accounts.custom_scheme().map(str::to_owned);
 
     let mut builder = tauri::Builder::default();
     #[cfg(desktop)]

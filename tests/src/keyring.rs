@@ -9,14 +9,16 @@ use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
 
 const DEFAULT_COLLECTION: &str = "/org/freedesktop/secrets/aliases/default";
 
-/// Whether the tests run against a real, unlocked Secret Service (`.ci/with-keyring` sets
-/// `SKYPORT_TEST_SECRET_SERVICE=1`). Tests that need it print a skip line otherwise.
-pub fn secret_service_enabled(test: &str) -> bool {
-    let on = std::env::var("SKYPORT_TEST_SECRET_SERVICE").as_deref() == Ok("1");
-    if !on {
-        eprintln!("SKIPPED {test}: needs a real Secret Service; run it through .ci/with-keyring");
-    }
-    on
+/// Fails the calling test unless it runs against a real, unlocked Secret Service
+/// (`.ci/with-keyring` sets `SKYPORT_TEST_SECRET_SERVICE=1`). Tests that need one are
+/// `#[ignore]`d, so a plain `cargo test` reports them as ignored; asked for with
+/// `--include-ignored` outside `.ci/with-keyring`, they fail here rather than pass.
+pub fn require_secret_service() {
+    assert_eq!(
+        std::env::var("SKYPORT_TEST_SECRET_SERVICE").as_deref(),
+        Ok("1"),
+        "this test needs a real Secret Service: run it through .ci/with-keyring"
+    );
 }
 
 /// While alive, gnome-keyring's default collection is locked (`Secret.Service.Lock`, which

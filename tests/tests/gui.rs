@@ -278,11 +278,13 @@ async fn add_account(
 }
 
 #[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring: run .ci/gui-test"]
 async fn desktop_app_end_to_end() {
-    if std::env::var("SKYPORT_TEST_GUI").as_deref() != Ok("1") {
-        eprintln!("SKIPPED desktop_app_end_to_end: needs Xvfb, tauri-driver and a keyring; run .ci/gui-test");
-        return;
-    }
+    assert_eq!(
+        std::env::var("SKYPORT_TEST_GUI").as_deref(),
+        Ok("1"),
+        "desktop_app_end_to_end needs Xvfb, tauri-driver and a keyring: run .ci/gui-test"
+    );
     let net = Network::shared();
     let alice = net.account("alice.test").expect("alice.test").clone();
     let bob = net.account("bob.test").expect("bob.test").clone();

@@ -104,7 +104,8 @@ async fn loopback_client_full_flow() {
     let callback =
         approve::approve(started.authorization_url.as_str(), &who.handle, &who.password).await.unwrap();
     // Deliver the redirect to the real listener, as the browser would.
-    let (received, browser) = tokio::join!(listener.next_callback("/callback"), reqwest::get(&callback));
+    let (received, browser) =
+        tokio::join!(listener.wait_for("/callback", &started.pending.state), reqwest::get(&callback));
     assert_eq!(browser.unwrap().status(), 200);
     let received = received.unwrap();
     assert_eq!(received, callback);

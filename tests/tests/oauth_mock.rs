@@ -99,16 +99,54 @@ async fn full_flow_with_verified_proofs_and_minimal_requests() {
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
+/// The fake refuses a proof it has seen, so every flow test here would catch a client that
+/// resends a proof (the nonce retry must mint a new one, RFC 9449 §4.3 and §11.1).
 #[tokio::test]
-async fn second_login_in_the_same_process_reuses_metadata_and_nonce() {
+async fn the_fake_refuses_a_replayed_proof() {
+    let fake = FakeAtproto::start().await;
+    let client = client(&fake);
+    let session = login(&client, &fake, "@alice.test").await.unwrap();
+    let call = XrpcRequest::query("com.atproto.server.getSession");
+    client.xrpc(&session.info, &session.dpop_key, &session.tokens.access_token, &call).await.unwrap();
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
+    let sent = fake
+        .server()
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path() == "/xrpc/com.atproto.server.getSession")
+        .unwrap();
+    let replay = reqwest::Client::new()
+        .get(format!("{}{}", fake.url(), sent.target))
+        .header("authorization", sent.header("authorization").unwrap())
+        .header("dpop", sent.header("dpop").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 401);
+    assert!(
+        replay.headers()["www-authenticate"].to_str().unwrap().contains("invalid_dpop_proof"),
+        "{:?}",
+        replay.headers()
+    );
+    assert!(fake.violations().iter().any(|v| v.contains("replayed")), "{:?}", fake.violations());
+}
+
+/// A second login reuses the server metadata, but not the first session's DPoP nonce:
+/// nonces are kept per session (DPoP key) so that a server cannot link the two accounts
+/// (profile C), and the new key's PAR is challenged like the first.
+#[tokio::test]
+async fn second_login_in_the_same_process_reuses_metadata_not_the_nonce() {
     let fake = FakeAtproto::start().await;
     let client = client(&fake);
     login(&client, &fake, "alice.test").await.unwrap();
     let before = fake.server().requests().len();
+    let par_before = fake.server().count("/oauth/par");
     let bob = login(&client, &fake, "bob.test").await.unwrap();
     assert_eq!(bob.info.did.as_str(), "did:plc:bobbbbbbbbbbbbbbbbbbbbbb");
-    // resolveHandle, DID doc, PAR, token.
-    assert_eq!(fake.server().requests().len() - before, 4);
+    // resolveHandle, DID doc, PAR (nonce challenge + retry), token.
+    assert_eq!(fake.server().requests().len() - before, 5);
+    assert_eq!(fake.server().count("/oauth/par") - par_before, 2, "alice's nonce is not bob's");
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }
 
 #[tokio::test]

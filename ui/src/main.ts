@@ -4,10 +4,10 @@ import * as ipc from "./lib/ipc/commands";
 import { onAccountRefresh, onAccountStatus, onAccountsChanged, onKeychain, onLoginFinished, onLoginProgress } from "./lib/ipc/events";
 import { nowSecs } from "./lib/format";
 import { findAccount, getState, patchAccount, selectedAccount, setState, watch } from "./lib/store";
-import { reloadAccounts } from "./ui/actions";
 import { renderSidebar } from "./ui/accountList";
 import { renderBanners } from "./ui/banners";
 import { renderDetails } from "./ui/details";
+import { reloadAccounts } from "./ui/load";
 import { handleLoginEvent, handleLoginProgress } from "./ui/login";
 
 function shell(): { banners: HTMLElement; sidebar: HTMLElement; details: HTMLElement; layout: HTMLElement } {

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::dpop_check::check_proof;
+use super::dpop_check::{DpopCheck, check_proof};
 use super::server::{MockResponse, MockServer, RecordedRequest};
 
 /// A response rewriter: gets the request and the default response, returns what to send.
@@ -59,6 +59,9 @@ struct State {
     hooks: Hooks,
     /// Problems found in the client's requests (bad proofs, wrong parameters).
     violations: Vec<String>,
+    /// Every DPoP `jti` accepted so far: a reused proof is refused, as a strict server
+    /// does (RFC 9449 §11.1), so a client that resends a proof on the nonce retry fails.
+    seen_jti: std::collections::HashSet<String>,
 }
 
 /// The fake stack. Accounts: `alice.test` and `bob.test`.
@@ -275,13 +278,23 @@ fn oauth_error(status: u16, error: &str, description: &str) -> MockResponse {
     MockResponse::json(status, &json!({"error": error, "error_description": description}))
 }
 
+/// Accepts a proof's `jti` once: the same `jti` again is a replayed proof.
+fn fresh_jti(st: &mut State, check: DpopCheck) -> Result<DpopCheck, String> {
+    let jti = check.claims["jti"].as_str().unwrap_or_default().to_owned();
+    if st.seen_jti.insert(jti.clone()) {
+        Ok(check)
+    } else {
+        Err(format!("DPoP proof replayed (jti {jti} was used before)"))
+    }
+}
+
 /// Checks the DPoP proof of an AS request; `Err` is the response to send.
 fn check_as_proof(st: &mut State, origin: &str, req: &RecordedRequest) -> Result<String, MockResponse> {
     let htu = format!("{origin}{}", req.path());
     let Some(proof) = req.header("dpop") else {
         return Err(oauth_error(400, "invalid_dpop_proof", "DPoP proof required"));
     };
-    let check = check_proof(proof, "POST", &htu, None).map_err(|e| {
+    let check = check_proof(proof, "POST", &htu, None).and_then(|c| fresh_jti(st, c)).map_err(|e| {
         st.violations.push(format!("{}: {e}", req.path()));
         oauth_error(400, "invalid_dpop_proof", &e)
     })?;
@@ -433,7 +446,9 @@ fn get_session(st: &mut State, origin: &str, req: &RecordedRequest) -> MockRespo
     };
     let at = at.to_owned();
     let htu = format!("{origin}{}", req.path());
-    let check = match check_proof(req.header("dpop").unwrap_or_default(), "GET", &htu, Some(&at)) {
+    let check = match check_proof(req.header("dpop").unwrap_or_default(), "GET", &htu, Some(&at))
+        .and_then(|c| fresh_jti(st, c))
+    {
         Ok(c) => c,
         Err(e) => {
             st.violations.push(format!("resource proof: {e}"));

@@ -3,8 +3,9 @@ import { h, icon, spinner, srOnly, uid, type Child } from "../lib/dom";
 import { accountTitle, shortDid } from "../lib/format";
 import type { AccountSummary } from "../lib/ipc/types";
 import type { AppState } from "../lib/store";
-import { copyDiagnostics, reloadAccounts, retry, select, switchTo } from "./actions";
+import { copyDiagnostics, retry, select, switchTo } from "./actions";
 import { avatar, button, errorCallout, statusBadge } from "./components";
+import { reloadAccounts } from "./load";
 import { openAddAccount, startSignInAgain } from "./login";
 import { confirmSignOutAll } from "./signout";
 

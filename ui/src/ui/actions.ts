@@ -1,91 +1,13 @@
-// App-level actions shared by the screens. They update the store and show toasts.
+// App-level actions shared by the screens: select, switch, refresh, retry, copy. They update the store
+// and show toasts. Reading the list and details from the shell is in load.ts.
 import * as ipc from "../lib/ipc/commands";
-import { toAppError, type AppError } from "../lib/ipc/errors";
+import { toAppError } from "../lib/ipc/errors";
 import type { AccountSummary } from "../lib/ipc/types";
 import { accountLabel, clockTime, expiresPhrase, nowSecs } from "../lib/format";
-import { errorText } from "../lib/messages";
 import { findAccount, getState, patchAccount, setState, withItem } from "../lib/store";
+import { loadDetails, reloadAccounts } from "./load";
 import { promptSignInAgain, startSignInAgain } from "./login";
-import { toast } from "./toast";
-
-let listSeq = 0;
-
-/** Re-reads the account list. Keeps the old list on screen if this fails after a first success. */
-export async function reloadAccounts(): Promise<boolean> {
-  const seq = ++listSeq;
-  try {
-    const list = await ipc.listAccounts();
-    performance.mark("skyport:list-answered");
-    if (seq !== listSeq) return true;
-    setState((s) => {
-      const accounts = list.accounts;
-      let selectedDid = s.selectedDid;
-      if (selectedDid === null || !accounts.some((a) => a.did === selectedDid)) {
-        selectedDid = accounts.find((a) => a.active)?.did ?? accounts[0]?.did ?? null;
-      }
-      const keep = new Set(accounts.map((a) => a.did));
-      const avatars = new Map([...s.avatars].filter(([did]) => keep.has(did)));
-      return {
-        phase: "ready",
-        loadError: null,
-        accounts,
-        keychain: list.keychain,
-        networkProfile: list.network_profile,
-        clockSkewSecs: list.clock_skew_secs,
-        selectedDid,
-        avatars,
-      };
-    });
-    void loadAvatars(list.accounts);
-    const sel = getState().selectedDid;
-    if (sel) void loadDetails(sel);
-    return true;
-  } catch (e) {
-    if (seq !== listSeq) return false;
-    const err = toAppError(e);
-    if (getState().phase === "ready") {
-      showError(err);
-    } else {
-      setState({ phase: "error", loadError: err });
-    }
-    return false;
-  }
-}
-
-async function loadAvatars(accounts: readonly AccountSummary[]): Promise<void> {
-  await Promise.all(
-    accounts
-      .filter((a) => a.has_avatar)
-      .map(async (a) => {
-        try {
-          const url = await ipc.accountAvatar(a.did);
-          if (url && getState().avatars.get(a.did) !== url) {
-            setState((s) => ({ avatars: new Map(s.avatars).set(a.did, url) }));
-          }
-        } catch {
-          /* initials stay */
-        }
-      }),
-  );
-}
-
-export async function loadDetails(did: string): Promise<void> {
-  try {
-    const d = await ipc.accountDetails(did);
-    setState((s) => ({ details: new Map(s.details).set(did, d) }));
-  } catch {
-    /* the summary is enough to render the panel */
-  }
-}
-
-/** A toast for an error: headline, next step, code. */
-export function showError(err: AppError, context?: string): void {
-  const t = errorText(err);
-  toast(context ? `${context}: ${t.headline}` : t.headline, {
-    kind: t.tone === "failure" ? "error" : t.tone === "warning" ? "warning" : "info",
-    detail: [t.next, `Code: ${err.rawCode}`],
-  });
-}
+import { showError, toast } from "./toast";
 
 export function select(did: string): void {
   setState({ selectedDid: did });

@@ -1,8 +1,9 @@
 // Banners above everything: keychain, offline, clock skew, development profile.
 import { h, icon, type Child, type IconName } from "../lib/dom";
 import type { AppState } from "../lib/store";
-import { refreshNow, reloadAccounts } from "./actions";
+import { refreshNow } from "./actions";
 import { button } from "./components";
+import { reloadAccounts } from "./load";
 
 function banner(
   testid: string,

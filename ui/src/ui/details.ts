@@ -7,11 +7,13 @@ import { selectedAccount, setState, type AppState, type Tab } from "../lib/store
 import { live } from "../lib/ticker";
 import * as ipc from "../lib/ipc/commands";
 import { toAppError } from "../lib/ipc/errors";
-import { copy, copyDiagnostics, refreshNow, reloadAccounts, showError, switchTo } from "./actions";
+import { copy, copyDiagnostics, refreshNow, switchTo } from "./actions";
 import { avatar, button, callout, statusBadge } from "./components";
+import { reloadAccounts } from "./load";
 import { startSignInAgain } from "./login";
 import { scopesPanel } from "./scopes";
 import { confirmSignOut } from "./signout";
+import { showError } from "./toast";
 
 export function renderDetails(s: AppState): Child {
   const a = selectedAccount(s);

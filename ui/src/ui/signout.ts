@@ -5,9 +5,9 @@ import * as ipc from "../lib/ipc/commands";
 import { toAppError, type AppError } from "../lib/ipc/errors";
 import type { AccountSummary, SignOutResult } from "../lib/ipc/types";
 import { findAccount, getState, setState, withItem } from "../lib/store";
-import { reloadAccounts } from "./actions";
 import { button, errorCallout } from "./components";
 import { dialogHeader, openDialog } from "./dialog";
+import { reloadAccounts } from "./load";
 import { toast } from "./toast";
 
 const TOKEN_NOTE = "Access tokens already issued may keep working until they expire.";

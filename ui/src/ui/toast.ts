@@ -1,5 +1,7 @@
 // Toasts: short confirmations in a polite live region, bottom right.
 import { h, icon, type IconName } from "../lib/dom";
+import type { AppError } from "../lib/ipc/errors";
+import { errorText } from "../lib/messages";
 
 export type ToastKind = "success" | "info" | "warning" | "error";
 
@@ -67,4 +69,13 @@ export function toast(message: string, opts: ToastOptions = {}): HTMLElement {
     el.addEventListener("focusin", () => { if (timer !== null) clearTimeout(timer); });
   }
   return el;
+}
+
+/** A toast for an error: headline, next step, code. */
+export function showError(err: AppError, context?: string): void {
+  const t = errorText(err);
+  toast(context ? `${context}: ${t.headline}` : t.headline, {
+    kind: t.tone === "failure" ? "error" : t.tone === "warning" ? "warning" : "info",
+    detail: [t.next, `Code: ${err.rawCode}`],
+  });
 }

@@ -9,6 +9,12 @@
 //! | `SKYPORT_HANDLE_RESOLVER` | XRPC service used for `resolveHandle` |
 //! | `SKYPORT_DEV=1` | the development profile (plain http to loopback hosts) |
 //! | `SKYPORT_EXTRA_CA` | a PEM file of extra trusted roots (development networks) |
+//! | `SKYPORT_STRICT_DPOP_NONCE=1` | refuse responses to DPoP requests without `DPoP-Nonce` |
+//!
+//! `config.toml` takes the same settings as keys: `client_id`, `scope`, `plc_url`,
+//! `handle_resolver`, `development`, `extra_ca` and `strict_dpop_nonce` (a boolean). An
+//! environment variable wins over the file; for the two booleans it is `1`/`true`/`yes` or
+//! `0`/`false`/`no`.
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +47,13 @@ pub struct Config {
     pub development: bool,
     /// Extra trusted root certificates (PEM file).
     pub extra_ca: Option<PathBuf>,
+    /// Refuse a response to a DPoP-signed request that has no `DPoP-Nonce` header, as
+    /// profile C requires (`strict_dpop_nonce = true` in `config.toml`, or
+    /// `SKYPORT_STRICT_DPOP_NONCE=1`). Off by default: such a response is accepted and logged
+    /// once per server. When on, a server that omits the header cannot be used, and a refused
+    /// refresh response can end the session (see
+    /// [`OAuthClientBuilder::require_dpop_nonce`](skyport_oauth::OAuthClientBuilder::require_dpop_nonce)).
+    pub strict_dpop_nonce: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,6 +65,7 @@ struct File {
     handle_resolver: Option<String>,
     development: Option<bool>,
     extra_ca: Option<PathBuf>,
+    strict_dpop_nonce: Option<bool>,
 }
 
 impl Config {
@@ -76,12 +90,8 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::default(),
             Err(e) => return Err(Error::Io { what: format!("read {}", path.display()), source: e }),
         };
-        let development = match env("SKYPORT_DEV").as_deref() {
-            Some("1" | "true" | "yes") => true,
-            Some("0" | "false" | "no") => false,
-            Some(other) => return Err(Error::Config(format!("SKYPORT_DEV={other:?}: use 1 or 0"))),
-            None => file.development.unwrap_or(false),
-        };
+        let development = flag(&env, "SKYPORT_DEV", file.development)?;
+        let strict_dpop_nonce = flag(&env, "SKYPORT_STRICT_DPOP_NONCE", file.strict_dpop_nonce)?;
         Ok(Self {
             home: home.to_path_buf(),
             client_id: env("SKYPORT_CLIENT_ID").or(file.client_id),
@@ -90,6 +100,7 @@ impl Config {
             handle_resolver: env("SKYPORT_HANDLE_RESOLVER").or(file.handle_resolver),
             development,
             extra_ca: env("SKYPORT_EXTRA_CA").map(PathBuf::from).or(file.extra_ca),
+            strict_dpop_nonce,
         })
     }
 
@@ -128,6 +139,16 @@ impl Config {
     }
 }
 
+/// A boolean setting: the environment variable `name` if set, else the file's value, else off.
+fn flag(env: impl Fn(&str) -> Option<String>, name: &str, file: Option<bool>) -> Result<bool, Error> {
+    match env(name).as_deref() {
+        Some("1" | "true" | "yes") => Ok(true),
+        Some("0" | "false" | "no") => Ok(false),
+        Some(other) => Err(Error::Config(format!("{name}={other:?}: use 1 or 0"))),
+        None => Ok(file.unwrap_or(false)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +167,20 @@ mod tests {
         let c = Config::load(dir.path(), |k| (k == "SKYPORT_DEV").then(|| "0".to_owned())).unwrap();
         assert!(!c.development);
         assert!(Config::load(dir.path(), |k| (k == "SKYPORT_DEV").then(|| "maybe".to_owned())).is_err());
+    }
+
+    #[test]
+    fn strict_dpop_nonce_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!Config::load(dir.path(), |_| None).unwrap().strict_dpop_nonce, "off by default");
+        std::fs::write(dir.path().join("config.toml"), "strict_dpop_nonce = true\n").unwrap();
+        assert!(Config::load(dir.path(), |_| None).unwrap().strict_dpop_nonce);
+        let env = |v: &'static str| move |k: &str| (k == "SKYPORT_STRICT_DPOP_NONCE").then(|| v.to_owned());
+        assert!(!Config::load(dir.path(), env("0")).unwrap().strict_dpop_nonce, "the environment wins");
+        std::fs::remove_file(dir.path().join("config.toml")).unwrap();
+        assert!(Config::load(dir.path(), env("1")).unwrap().strict_dpop_nonce);
+        let err = Config::load(dir.path(), env("strict")).unwrap_err();
+        assert!(err.to_string().contains("SKYPORT_STRICT_DPOP_NONCE"), "{err}");
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Accounts {
         let profile = self.oauth.profile();
         let list = self.list()?;
         let clock_offset_secs = match list.iter().find(|a| a.active) {
-            Some(a) => self.clock_offset(&a.pds_url).await,
+            Some(a) => self.measure_clock_offset(&a.pds_url).await,
             None => None,
         };
         Ok(Doctor {
@@ -75,7 +75,7 @@ impl Accounts {
         })
     }
 
-    async fn clock_offset(&self, pds: &str) -> Option<i64> {
+    async fn measure_clock_offset(&self, pds: &str) -> Option<i64> {
         let url = url::Url::parse(&format!("{pds}/xrpc/_health")).ok()?;
         let res = skyport_oauth::http::Fetch::fetch(
             self.oauth.http().as_ref(),

@@ -5,6 +5,8 @@ use skyport_keychain::KeychainError;
 use skyport_oauth::error::{CallbackError, IdentityError};
 use skyport_store::StoreError;
 
+use crate::reason::SignInReason;
+
 /// Why an account operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -25,12 +27,12 @@ pub enum Error {
     #[error("no account is signed in; run `skyport login <handle>`")]
     NoActiveAccount,
     /// The session is over; the user must sign in again.
-    #[error("sign-in needed for {did}: {}", describe_reason(.reason))]
+    #[error("sign-in needed for {did}: {}", .reason.describe())]
     NeedsSignIn {
         /// The account.
         did: String,
-        /// A stable reason code.
-        reason: String,
+        /// Why.
+        reason: SignInReason,
     },
     /// The login waited too long for its callback.
     #[error("the sign-in timed out waiting for the browser; start again")]
@@ -49,6 +51,12 @@ pub enum Error {
         /// Its message.
         message: String,
     },
+    /// The loopback client could not listen on `127.0.0.1` for its callback.
+    #[error("cannot listen on 127.0.0.1 for the sign-in callback: {source}")]
+    CallbackListener {
+        /// The socket error.
+        source: std::io::Error,
+    },
     /// A local I/O failure (data directory, lock files).
     #[error("{what}: {source}")]
     Io {
@@ -57,19 +65,6 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
-}
-
-/// Words for a `NeedsSignIn` reason code.
-pub fn describe_reason(reason: &str) -> &'static str {
-    match reason {
-        "invalid_grant" => "the server ended the session",
-        "refresh_interrupted" => "a refresh was interrupted and the server no longer accepts the session",
-        "key_missing" => "the session's key is missing from the keychain",
-        "session_limit" => "the two-week session limit was reached",
-        "invalid_token" => "the server no longer accepts the session's tokens",
-        "signed_out" => "signed out",
-        _ => "the session can no longer be used",
-    }
 }
 
 /// A stable, machine-readable error code: the UI branches on it, scripts match it.
@@ -101,6 +96,8 @@ pub enum ErrorCode {
     KeychainLocked,
     /// The OS keychain is unavailable (no Secret Service) or timed out.
     KeychainUnavailable,
+    /// A keychain item exists but cannot be decoded (damaged); the keychain itself works.
+    KeychainItemDamaged,
     /// The account needs a new sign-in.
     NeedsSignIn,
     /// No such account.
@@ -142,6 +139,7 @@ impl ErrorCode {
             ErrorCode::ForbiddenDestination => "forbidden_destination",
             ErrorCode::KeychainLocked => "keychain_locked",
             ErrorCode::KeychainUnavailable => "keychain_unavailable",
+            ErrorCode::KeychainItemDamaged => "keychain_item_damaged",
             ErrorCode::NeedsSignIn => "needs_sign_in",
             ErrorCode::UnknownAccount => "unknown_account",
             ErrorCode::NoActiveAccount => "no_active_account",
@@ -156,6 +154,11 @@ impl ErrorCode {
 }
 
 impl Error {
+    /// No login is waiting for this `state` (unknown, used, or finished).
+    pub fn unknown_login() -> Self {
+        Error::OAuth(CallbackError::UnknownState.into())
+    }
+
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         use skyport_oauth::Error as O;
@@ -181,6 +184,7 @@ impl Error {
             Error::Store(StoreError::NewerSchema { .. }) => ErrorCode::NewerDatabase,
             Error::Store(_) => ErrorCode::Storage,
             Error::Keychain(k) if k.is_locked() => ErrorCode::KeychainLocked,
+            Error::Keychain(skyport_keychain::KeychainError::Corrupt) => ErrorCode::KeychainItemDamaged,
             Error::Keychain(_) => ErrorCode::KeychainUnavailable,
             Error::UnknownAccount(_) => ErrorCode::UnknownAccount,
             Error::NoActiveAccount => ErrorCode::NoActiveAccount,
@@ -189,6 +193,7 @@ impl Error {
             Error::LoginCancelled => ErrorCode::Cancelled,
             Error::Config(_) => ErrorCode::Config,
             Error::Io { .. } => ErrorCode::Storage,
+            Error::CallbackListener { .. } => ErrorCode::Internal,
             Error::Remote { code, .. } => *code,
         }
     }

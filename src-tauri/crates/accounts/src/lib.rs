@@ -20,11 +20,14 @@ mod describe;
 mod diagnostics;
 mod error;
 mod event;
+mod links;
 mod lock;
 mod logging;
 mod login;
+mod login_handle;
 mod nonces;
 mod profile;
+mod reason;
 mod refresh;
 mod secrets;
 mod sign_out;
@@ -42,14 +45,17 @@ use tokio::sync::broadcast;
 pub use config::{Config, DECLARED_SCOPE, DEFAULT_SCOPE};
 pub use describe::{Level, PermissionGroup, ScopeItem, ScopeView};
 pub use diagnostics::Doctor;
-pub use error::{Error, ErrorCode, describe_reason};
+pub use error::{Error, ErrorCode};
 pub use event::AccountEvent;
+pub use links::LinkKind;
 pub use logging::init_logging;
 pub use login::LoginRequest;
+pub use login_handle::{LOGIN_WAIT, LoginHandle};
+pub use reason::SignInReason;
 pub use skyport_oauth::{XrpcRequest, XrpcResponse};
 pub use view::{
-    AccountDetails, AccountStatus, AccountSummary, EXPIRING_SECS, KeychainState, LoginCompleted,
-    LoginPreview, LoginStarted, SignOutResult,
+    AccountDetails, AccountStatus, AccountSummary, EXPIRING_SECS, HandleChanged, KeychainState,
+    LoginCompleted, LoginPreview, LoginStarted, SignOutResult,
 };
 
 use crate::lock::AccountLocks;
@@ -121,7 +127,8 @@ impl AccountsBuilder {
         };
         let mut builder = OAuthClient::builder(config.client()?, config.profile()?)
             .clock(clock.clone())
-            .nonces(Arc::new(StoredNonces::new(db.clone(), clock.clone())));
+            .nonces(Arc::new(StoredNonces::new(db.clone(), clock.clone())))
+            .require_dpop_nonce(config.strict_dpop_nonce);
         if let Some(http) = self.http {
             builder = builder.http(http);
         }
@@ -161,6 +168,27 @@ impl Accounts {
     /// The OAuth client (protocol core).
     pub fn oauth(&self) -> &OAuthClient {
         &self.oauth
+    }
+
+    /// The network profile's name (`production` or `development`), for banners.
+    pub fn network_profile(&self) -> String {
+        self.oauth.profile().to_string()
+    }
+
+    /// Server time minus local time, from the last `Date` header seen (clock-skew banner).
+    pub fn clock_offset(&self) -> Option<i64> {
+        self.oauth.clock_offset()
+    }
+
+    /// Whether logins come back through a loopback listener (no hosted client_id), rather
+    /// than a custom-scheme link.
+    pub fn uses_loopback(&self) -> bool {
+        self.oauth.config().is_loopback()
+    }
+
+    /// The custom URI scheme callbacks arrive on (`dev.example.app`), for a hosted client_id.
+    pub fn custom_scheme(&self) -> Option<&str> {
+        self.oauth.config().custom_scheme()
     }
 
     /// Receives events (status changes, refresh results, login outcomes).
@@ -308,6 +336,7 @@ impl Accounts {
                 skyport_store::table::outcomes::record(c, s, &outcome, now)?;
             }
             skyport_store::table::outcomes::prune(c, now - 24 * 3600)?;
+            skyport_store::table::nonces::prune(c, now - 24 * 3600)?;
             journal::prune(c, now - 30 * 24 * 3600)?;
             Ok(states)
         })?;

@@ -3,13 +3,15 @@
 
 use std::time::Duration;
 
+use skyport_keychain::KeychainError;
 use skyport_oauth::{CallbackError, CallbackParams, LoginInput, LoginOptions, PendingLogin, Scope, Session};
 use skyport_store::table::accounts::{self, AccountRow, SessionState};
 use skyport_store::table::outcomes::{self, Outcome};
 use skyport_store::table::pending::{self, PendingRow};
 
+use crate::reason::SignInReason;
 use crate::secrets::SessionSecrets;
-use crate::view::{LoginCompleted, LoginPreview, LoginStarted};
+use crate::view::{HandleChanged, LoginCompleted, LoginPreview, LoginStarted};
 use crate::{AccountEvent, Accounts, Error, ErrorCode};
 
 /// What a login asks for.
@@ -88,6 +90,11 @@ impl Accounts {
     /// refused.
     pub async fn complete_login(&self, callback_url: &str) -> Result<LoginCompleted, Error> {
         let params = CallbackParams::parse(callback_url).map_err(skyport_oauth::Error::from)?;
+        // A link for another scheme, host or path is refused before any pending login is
+        // looked up (and consumed).
+        if !self.oauth.config().is_redirect_target(&params) {
+            return Err(skyport_oauth::Error::from(CallbackError::RedirectMismatch).into());
+        }
         let state = params.state.clone();
         let Some(row) = self.db.write(|c| pending::take(c, &state))? else {
             let previous = self.db.with(|c| outcomes::get(c, &state))?;
@@ -104,9 +111,14 @@ impl Accounts {
             Ok(None) => {
                 let err = Error::NeedsSignIn {
                     did: row.expected_did.clone().unwrap_or_default(),
-                    reason: "key_missing".into(),
+                    reason: SignInReason::KeyMissing,
                 };
                 return Err(self.finish_login(&state, Err(err)));
+            }
+            Err(e @ KeychainError::Corrupt) => {
+                // The login's own item is damaged: it cannot be finished, only started again.
+                let _ = self.vault().delete_pending(&state);
+                return Err(self.finish_login(&state, Err(e.into())));
             }
             Err(e) => {
                 // Keychain locked or unavailable: put the login back so it can be retried.
@@ -162,6 +174,7 @@ impl Accounts {
                         account: self.account(Some(&did))?,
                         updated: false,
                         old_session_revoked: None,
+                        handle_changed: None,
                     }),
                     (None, code) => Err(outcome_error(code.as_deref(), outcome.error_message)),
                 };
@@ -221,6 +234,17 @@ impl Accounts {
             Some(_) => self.vault().session(&did).ok().flatten(),
             None => None,
         };
+        let new_handle = session.info.handle.as_ref().map(ToString::to_string);
+        let handle_changed = match (session.handle_change, existing.as_ref().and_then(|r| r.handle.clone())) {
+            (Some(change), _) => Some(HandleChanged { before: change.before.to_string(), after: new_handle }),
+            (None, Some(stored)) if Some(&stored) != new_handle.as_ref() => {
+                Some(HandleChanged { before: stored, after: new_handle })
+            }
+            _ => None,
+        };
+        if let Some(change) = &handle_changed {
+            tracing::info!(%did, before = %change.before, after = ?change.after, "stored handle updated");
+        }
         let secrets = SessionSecrets {
             key: std::sync::Arc::new(session.dpop_key),
             access_token: session.tokens.access_token,
@@ -297,7 +321,7 @@ impl Accounts {
         };
         self.emit(AccountEvent::AccountsChanged);
         let account = self.summary(Some(&did), crate::KeychainState::Available)?;
-        Ok(LoginCompleted { account, updated, old_session_revoked })
+        Ok(LoginCompleted { account, updated, old_session_revoked, handle_changed })
     }
 }
 

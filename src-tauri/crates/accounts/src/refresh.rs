@@ -1,13 +1,24 @@
 //! Refresh: once per account at a time across threads and processes; journal first,
 //! rotated tokens stored before they are used; crash recovery from the journal.
 
+use skyport_keychain::KeychainError;
 use skyport_oauth::{Did, SessionInfo, TokenSet};
 use skyport_store::table::accounts::{self, AccountRow, SessionState};
 use skyport_store::table::journal;
 
+use crate::reason::SignInReason;
 use crate::secrets::SessionSecrets;
-use crate::view::{AccountSummary, EXPIRING_SECS};
+use crate::view::{AccountSummary, EXPIRING_SECS, stored_reason};
 use crate::{AccountEvent, Accounts, Error};
+
+/// The secrets to use and the session generation they belong to (a later `invalid_token`
+/// must name this generation, so a refresh another process made in between is used, not
+/// repeated).
+#[derive(Debug, Clone)]
+pub(crate) struct Current {
+    pub secrets: SessionSecrets,
+    pub generation: i64,
+}
 
 /// Why a refresh is wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,30 +71,25 @@ impl Accounts {
         did: &str,
         seen_generation: i64,
         reason: Reason,
-    ) -> Result<SessionSecrets, Error> {
+    ) -> Result<Current, Error> {
         let _guard = self.locks.lock(did).await?;
         // Re-read under the lock: another thread or process may have refreshed already.
         let row =
             self.db.with(|c| accounts::get(c, did))?.ok_or_else(|| Error::UnknownAccount(did.to_owned()))?;
         if row.state == SessionState::NeedsSignIn {
-            return Err(Error::NeedsSignIn {
-                did: did.to_owned(),
-                reason: row.status_reason.unwrap_or_default(),
-            });
+            return Err(Error::NeedsSignIn { did: did.to_owned(), reason: stored_reason(&row) });
         }
-        let secrets = match self.vault().session(did)? {
-            Some(s) => s,
-            None => {
-                self.mark_needs_sign_in(did, "key_missing")?;
-                return Err(Error::NeedsSignIn { did: did.to_owned(), reason: "key_missing".into() });
-            }
-        };
+        let secrets = self.stored_session(did)?;
         let now = self.now();
         let someone_else_refreshed = row.session_generation != seen_generation;
         let fresh_enough = row.expires_at - now > EXPIRING_SECS;
         match reason {
-            Reason::Forced | Reason::InvalidToken if someone_else_refreshed => return Ok(secrets),
-            Reason::Expiring if someone_else_refreshed || fresh_enough => return Ok(secrets),
+            Reason::Forced | Reason::InvalidToken if someone_else_refreshed => {
+                return Ok(Current { secrets, generation: row.session_generation });
+            }
+            Reason::Expiring if someone_else_refreshed || fresh_enough => {
+                return Ok(Current { secrets, generation: row.session_generation });
+            }
             _ => {}
         }
         // Was a refresh interrupted (crash) before? Its outcome at the server is unknown.
@@ -116,15 +122,15 @@ impl Accounts {
                 if let Error::OAuth(oe) = &e
                     && oe.is_invalid_grant()
                 {
-                    let why = if interrupted { "refresh_interrupted" } else { "invalid_grant" };
-                    self.db.write(|c| journal::finish(c, entry, why, now))?;
-                    self.db.write(|c| journal::close_open(c, did, why, now))?;
-                    self.mark_needs_sign_in(did, why)?;
+                    let why = if interrupted {
+                        SignInReason::RefreshInterrupted
+                    } else {
+                        SignInReason::InvalidGrant
+                    };
+                    self.db.write(|c| journal::finish(c, entry, why.as_str(), now))?;
+                    self.db.write(|c| journal::close_open(c, did, why.as_str(), now))?;
                     let _ = self.vault().delete_session(did);
-                    return self.finish_refresh(
-                        did,
-                        Err(Error::NeedsSignIn { did: did.to_owned(), reason: why.into() }),
-                    );
+                    return self.finish_refresh(did, Err(self.needs_sign_in(did, why)));
                 }
                 self.db.write(|c| {
                     journal::finish(c, entry, code, now)?;
@@ -146,7 +152,7 @@ impl Accounts {
         old: SessionSecrets,
         tokens: TokenSet,
         entry: i64,
-    ) -> Result<SessionSecrets, Error> {
+    ) -> Result<Current, Error> {
         let fresh = SessionSecrets {
             key: old.key,
             access_token: tokens.access_token,
@@ -165,7 +171,7 @@ impl Accounts {
             }
             let now = self.now();
             let _ = self.db.write(|c| journal::finish(c, entry, "keychain_write_failed", now));
-            let _ = self.mark_needs_sign_in(did, "key_missing");
+            let _ = self.mark_needs_sign_in(did, SignInReason::KeyMissing);
             return Err(e.into());
         }
         let now = self.now();
@@ -175,17 +181,12 @@ impl Accounts {
             journal::finish(c, entry, "ok", now)?;
             accounts::get(c, did)
         })?;
-        if let Some(row) = row {
-            self.vault().remember(&row, &fresh);
-        }
-        Ok(fresh)
+        let row = row.ok_or_else(|| Error::UnknownAccount(did.to_owned()))?;
+        self.vault().remember(&row, &fresh);
+        Ok(Current { secrets: fresh, generation: row.session_generation })
     }
 
-    fn finish_refresh(
-        &self,
-        did: &str,
-        result: Result<SessionSecrets, Error>,
-    ) -> Result<SessionSecrets, Error> {
+    fn finish_refresh(&self, did: &str, result: Result<Current, Error>) -> Result<Current, Error> {
         let expires_at = self.db.with(|c| accounts::get(c, did)).ok().flatten().map(|r| r.expires_at);
         self.emit(AccountEvent::RefreshFinished {
             did: did.to_owned(),
@@ -201,11 +202,47 @@ impl Accounts {
         result
     }
 
-    pub(crate) fn mark_needs_sign_in(&self, did: &str, reason: &str) -> Result<(), Error> {
+    pub(crate) fn mark_needs_sign_in(&self, did: &str, reason: SignInReason) -> Result<(), Error> {
         let now = self.now();
         self.vault().forget(did);
-        self.db.write(|c| accounts::mark_needs_sign_in(c, did, reason, now))?;
+        self.db.write(|c| accounts::mark_needs_sign_in(c, did, reason.as_str(), now))?;
         Ok(())
+    }
+
+    /// Marks the account and returns the error to report: the `NeedsSignIn` error, or the
+    /// storage error if even the mark could not be written.
+    pub(crate) fn needs_sign_in(&self, did: &str, reason: SignInReason) -> Error {
+        match self.mark_needs_sign_in(did, reason) {
+            Ok(()) => Error::NeedsSignIn { did: did.to_owned(), reason },
+            Err(e) => e,
+        }
+    }
+
+    /// The session's secrets from the keychain, for a decision (refresh under its lock). A
+    /// missing item or one that cannot be decoded marks the account "needs sign-in" with its
+    /// own reason; a locked or unreachable keychain is an error that changes nothing.
+    pub(crate) fn stored_session(&self, did: &str) -> Result<SessionSecrets, Error> {
+        self.found_or_mark(did, self.vault().session(did))
+    }
+
+    /// The secrets of the session `row` describes, from memory when this process holds
+    /// exactly that session (API calls), marked as [`stored_session`](Self::stored_session)
+    /// marks.
+    pub(crate) fn session_secrets(&self, row: &AccountRow) -> Result<SessionSecrets, Error> {
+        self.found_or_mark(&row.did, self.vault().session_of(row))
+    }
+
+    fn found_or_mark(
+        &self,
+        did: &str,
+        read: Result<Option<SessionSecrets>, KeychainError>,
+    ) -> Result<SessionSecrets, Error> {
+        match read {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(self.needs_sign_in(did, SignInReason::KeyMissing)),
+            Err(KeychainError::Corrupt) => Err(self.needs_sign_in(did, SignInReason::KeyUnreadable)),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

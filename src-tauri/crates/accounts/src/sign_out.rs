@@ -1,34 +1,45 @@
 //! Sign out: revoke at the server with the session's DPoP key (best effort), then always
 //! delete the keychain item and the rows.
 
-use skyport_store::table::{accounts, journal};
+use skyport_keychain::KeychainError;
+use skyport_store::table::{accounts, journal, nonces};
 
 use crate::refresh::session_info;
 use crate::view::SignOutResult;
 use crate::{AccountEvent, Accounts, Error};
 
 impl Accounts {
-    /// Signs out of one account. If the keychain is locked nothing is deleted (it would
-    /// leave a session nobody can revoke): the error says to unlock it.
+    /// Signs out of one account. Only a locked or unreachable keychain stops it, and then
+    /// nothing is deleted (it would leave a session nobody can revoke): the error says to
+    /// unlock it. A keychain item that cannot be decoded cannot be revoked: it and the row
+    /// are deleted, and the result says the server was not asked.
     pub async fn sign_out(&self, who: Option<&str>) -> Result<SignOutResult, Error> {
         let row = self.row(who)?;
         let did = row.did.clone();
         let _guard = self.locks.lock(&did).await?;
-        let secrets = self.vault().session(&did)?;
-        let (revoked, revoke_error) = match secrets {
-            Some(s) => {
+        let (revoked, revoke_error) = match self.vault().session(&did) {
+            Ok(Some(s)) => {
                 let info = session_info(&row)?;
                 match self.oauth.revoke(&info, &s.key, &s.refresh_token, Some(&s.access_token)).await {
                     skyport_oauth::RevokeOutcome::Revoked => (true, None),
                     skyport_oauth::RevokeOutcome::NotRevoked { reason } => (false, Some(reason)),
                 }
             }
-            None => (false, Some("no session secrets were stored".into())),
+            Ok(None) => (false, Some("no session secrets were stored".into())),
+            Err(KeychainError::Corrupt) => (
+                false,
+                Some(
+                    "the session's keychain item is damaged, so the server could not be asked to revoke it"
+                        .into(),
+                ),
+            ),
+            Err(e) => return Err(e.into()),
         };
         self.vault().delete_session(&did)?;
         let now = self.now();
         let new_active = self.db.write(|c| {
             journal::close_open(c, &did, "signed_out", now)?;
+            nonces::delete_session(c, &row.dpop_thumbprint)?;
             accounts::delete(c, &did)
         })?;
         self.emit(AccountEvent::AccountsChanged);

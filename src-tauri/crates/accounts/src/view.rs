@@ -5,6 +5,8 @@ use serde::Serialize;
 use skyport_oauth::PUBLIC_CLIENT_SESSION_SECS;
 use skyport_store::table::accounts::{AccountRow, SessionState};
 
+use crate::reason::SignInReason;
+
 /// One status per account; the UI maps it to a badge and a primary action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,8 +63,8 @@ pub struct AccountSummary {
     pub active: bool,
     /// Status.
     pub status: AccountStatus,
-    /// Why sign-in is needed (a stable code), if it is.
-    pub status_reason: Option<String>,
+    /// Why sign-in is needed, if it is.
+    pub status_reason: Option<SignInReason>,
     /// Access-token expiry (seconds since the epoch).
     pub expires_at: i64,
     /// When the session began.
@@ -128,12 +130,16 @@ impl AccountSummary {
     }
 }
 
-fn status(row: &AccountRow, inputs: &StatusInputs, session_ends_at: i64) -> (AccountStatus, Option<String>) {
+fn status(
+    row: &AccountRow,
+    inputs: &StatusInputs,
+    session_ends_at: i64,
+) -> (AccountStatus, Option<SignInReason>) {
     if row.state == SessionState::NeedsSignIn {
-        return (AccountStatus::NeedsSignIn, row.status_reason.clone());
+        return (AccountStatus::NeedsSignIn, Some(stored_reason(row)));
     }
     if inputs.now >= session_ends_at {
-        return (AccountStatus::NeedsSignIn, Some("session_limit".into()));
+        return (AccountStatus::NeedsSignIn, Some(SignInReason::SessionLimit));
     }
     if inputs.keychain != KeychainState::Available {
         return (AccountStatus::KeychainLocked, None);
@@ -148,6 +154,11 @@ fn status(row: &AccountRow, inputs: &StatusInputs, session_ends_at: i64) -> (Acc
         return (AccountStatus::Expiring, None);
     }
     (AccountStatus::Ready, None)
+}
+
+/// The reason stored with a row that needs sign-in.
+pub(crate) fn stored_reason(row: &AccountRow) -> SignInReason {
+    row.status_reason.as_deref().map_or(SignInReason::Unknown, SignInReason::parse)
 }
 
 /// Everything the details screen shows.
@@ -207,6 +218,18 @@ pub struct LoginCompleted {
     pub updated: bool,
     /// Whether the replaced session was revoked at the server (known accounts only).
     pub old_session_revoked: Option<bool>,
+    /// The account's handle is not the one the login began with (or the one stored for it):
+    /// the stored handle was updated. Front-ends say so.
+    pub handle_changed: Option<HandleChanged>,
+}
+
+/// A handle that changed: the stored one is now `after`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandleChanged {
+    /// The handle the login began with, or the one stored for the account.
+    pub before: String,
+    /// The verified handle now; `None` if none verifies both ways any more.
+    pub after: Option<String>,
 }
 
 /// What an identifier resolves to, before the browser opens.

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use skyport_accounts::{
-    AccountEvent, AccountStatus, Error, ErrorCode, KeychainState, LoginRequest, XrpcRequest,
+    AccountEvent, AccountStatus, Error, ErrorCode, KeychainState, LoginRequest, SignInReason, XrpcRequest,
 };
 use skyport_keychain::KeychainError;
 use skyport_tests::mock::{FakeAtproto, MockResponse};
@@ -107,7 +107,7 @@ async fn invalid_grant_marks_needs_sign_in_and_keeps_the_row() {
     assert_eq!(err.code(), ErrorCode::NeedsSignIn, "{err}");
     let a = rig.accounts.account(Some(ALICE)).unwrap();
     assert_eq!(a.status, AccountStatus::NeedsSignIn);
-    assert_eq!(a.status_reason.as_deref(), Some("invalid_grant"));
+    assert_eq!(a.status_reason, Some(SignInReason::InvalidGrant));
     assert!(rig.keychain.names().iter().all(|n| !n.contains(":session:")), "dead tokens are deleted");
     assert_eq!(rig.accounts.list().unwrap().len(), 1, "the account stays for 'Sign in again'");
     let err = rig.accounts.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap_err();
@@ -143,8 +143,8 @@ async fn lost_refresh_response_is_reported_as_interrupted() {
     assert_eq!(err.code(), ErrorCode::NeedsSignIn);
     let a = rig.accounts.account(None).unwrap();
     assert_eq!(
-        (a.status, a.status_reason.as_deref()),
-        (AccountStatus::NeedsSignIn, Some("refresh_interrupted"))
+        (a.status, a.status_reason),
+        (AccountStatus::NeedsSignIn, Some(SignInReason::RefreshInterrupted))
     );
 }
 
@@ -201,7 +201,7 @@ async fn expiry_and_the_two_week_limit() {
     assert!(rig.accounts.account(None).unwrap().session_ending_soon);
     rig.clock.advance(Duration::from_secs(2 * 24 * 3600));
     let a = rig.accounts.account(None).unwrap();
-    assert_eq!((a.status, a.status_reason.as_deref()), (AccountStatus::NeedsSignIn, Some("session_limit")));
+    assert_eq!((a.status, a.status_reason), (AccountStatus::NeedsSignIn, Some(SignInReason::SessionLimit)));
 }
 
 #[tokio::test]
@@ -304,4 +304,91 @@ async fn fifty_concurrent_refreshes_make_one_token_request() {
     let me = rig.accounts.api(None, &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap();
     assert_eq!(me.body["did"], who.did.as_str());
     let _: Option<Error> = None;
+}
+
+/// A session item that exists but does not decode: the first use marks the account "needs
+/// sign-in" with its own reason (not "keychain unavailable"), and sign-out still works: it
+/// cannot revoke (and says so), and deletes the item and the row. `logout --all` too.
+#[tokio::test]
+async fn a_damaged_keychain_item_is_marked_and_can_be_signed_out() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake_login(&rig, &fake, "bob.test").await;
+    let damage = |did: &str| {
+        let name =
+            rig.keychain.names().into_iter().find(|n| n.ends_with(&format!(":session:{did}"))).unwrap();
+        skyport_keychain::SecretStore::put(rig.keychain.as_ref(), &name, b"{not a session").unwrap();
+    };
+    damage(ALICE);
+    damage(BOB);
+    // Another process holds no copy in memory, so it reads the damaged item.
+    let other = rig.another_process();
+    let err = other.api(Some(ALICE), &XrpcRequest::query("com.atproto.server.getSession")).await.unwrap_err();
+    assert!(matches!(err, Error::NeedsSignIn { reason: SignInReason::KeyUnreadable, .. }), "{err}");
+    let a = other.account(Some(ALICE)).unwrap();
+    assert_eq!((a.status, a.status_reason), (AccountStatus::NeedsSignIn, Some(SignInReason::KeyUnreadable)));
+    assert_eq!(other.keychain_state(), KeychainState::Available, "the keychain itself is fine");
+
+    let out = other.sign_out(Some(ALICE)).await.unwrap();
+    assert!(!out.revoked);
+    assert!(out.revoke_error.as_deref().unwrap().contains("damaged"), "{:?}", out.revoke_error);
+    let out = other.sign_out_all().await.unwrap();
+    assert_eq!(out.iter().map(|r| r.did.as_str()).collect::<Vec<_>>(), [BOB]);
+    assert!(other.list().unwrap().is_empty(), "both rows are gone");
+    assert!(rig.keychain.names().iter().all(|n| !n.contains(":session:")), "{:?}", rig.keychain.names());
+    assert_eq!(fake.server().count("/oauth/revoke"), 0, "nothing could be revoked");
+
+    // A locked keychain still refuses sign-out and deletes nothing.
+    fake_login(&rig, &fake, "alice.test").await;
+    rig.keychain.set_failure(Some(KeychainError::Locked));
+    assert_eq!(rig.accounts.sign_out(Some(ALICE)).await.unwrap_err().code(), ErrorCode::KeychainLocked);
+    rig.keychain.set_failure(None);
+    assert_eq!(rig.accounts.list().unwrap().len(), 1);
+}
+
+/// A resource call gets `invalid_token` after another process has already refreshed: the
+/// refresh that follows names the generation the failed call used, sees the other process's
+/// rotation and uses it: one token request in all, not two.
+#[tokio::test]
+async fn invalid_token_after_another_process_refreshed_uses_that_refresh() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    let other = rig.another_process();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = calls.clone();
+    fake.intercept("/xrpc/com.atproto.server.getSession", move |_| {
+        // The first call is answered late, with invalid_token, after the other process's
+        // refresh; later calls go to the fake.
+        (seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0).then(|| {
+            MockResponse::json(401, &serde_json::json!({"error": "invalid_token", "message": "expired"}))
+                .header("www-authenticate", r#"DPoP error="invalid_token""#)
+                .delayed(Duration::from_millis(600))
+        })
+    });
+    let get_session = XrpcRequest::query("com.atproto.server.getSession");
+    let (call, refreshed) = tokio::join!(rig.accounts.api(None, &get_session), async {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        other.refresh(Some(ALICE)).await
+    });
+    refreshed.unwrap();
+    assert_eq!(call.unwrap().body["did"], ALICE, "the retry used the other process's tokens");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(fake.token_requests("refresh_token"), 1, "no second rotation");
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
+}
+
+/// The pages the details screen opens come from the core, built from stored data.
+#[tokio::test]
+async fn links_to_the_profile_pds_and_did_document() {
+    use skyport_accounts::LinkKind;
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    let link = |kind| rig.accounts.link(ALICE, kind).unwrap().to_string();
+    assert_eq!(link(LinkKind::Profile), format!("https://bsky.app/profile/{ALICE}"));
+    assert_eq!(link(LinkKind::DidDocument), format!("{}/{ALICE}", fake.url()));
+    assert_eq!(link(LinkKind::Pds).trim_end_matches('/'), fake.url());
+    assert_eq!(rig.accounts.link(BOB, LinkKind::Pds).unwrap_err().code(), ErrorCode::UnknownAccount);
 }

@@ -460,6 +460,7 @@ async fn s41_production_profile_refuses_the_loopback_server() {
         handle_resolver: None,
         development: false,
         extra_ca: None,
+        strict_dpop_nonce: false,
     };
     let accounts = skyport_accounts::Accounts::builder(config)
         .keychain(Arc::new(skyport_keychain::MemoryKeychain::new()))
@@ -497,7 +498,28 @@ async fn s42_hostile_callback_links_change_nothing() {
         ("JARM response", format!("{base}?state={st}&response=eyJ&iss={iss}"), ErrorCode::InvalidCallback),
         ("non-UTF-8 escape", format!("{base}?state={st}&code=%C3%28&iss={iss}"), ErrorCode::InvalidCallback),
         ("very long", format!("{base}?state={st}&pad={}", "x".repeat(20_000)), ErrorCode::InvalidCallback),
-        ("other scheme", "javascript:alert(1)//?state=x".to_owned(), ErrorCode::UnknownLogin),
+        ("other scheme", "javascript:alert(1)//?state=x".to_owned(), ErrorCode::InvalidCallback),
+        // This login's state at a place that is not a redirect URI of this (loopback) client.
+        (
+            "other scheme, this state",
+            format!("dev.evil.app:/callback?state={st}&code=x&iss={iss}"),
+            ErrorCode::InvalidCallback,
+        ),
+        (
+            "other path, this state",
+            format!("http://127.0.0.1:4567/other?state={st}&code=x&iss={iss}"),
+            ErrorCode::InvalidCallback,
+        ),
+        (
+            "https, this state",
+            format!("https://127.0.0.1:4567/callback?state={st}&code=x&iss={iss}"),
+            ErrorCode::InvalidCallback,
+        ),
+        (
+            "other host, this state",
+            format!("http://localhost:4567/callback?state={st}&code=x&iss={iss}"),
+            ErrorCode::InvalidCallback,
+        ),
         ("not a URL", "%%%".to_owned(), ErrorCode::InvalidCallback),
     ];
     for (name, link, code) in links {
@@ -520,4 +542,34 @@ async fn s42_hostile_callback_links_change_nothing() {
     assert_eq!(err.code(), ErrorCode::Cancelled);
     assert_eq!(fake.token_requests("authorization_code"), 1, "only bob's login reached the token endpoint");
     assert_eq!(rig.accounts.list().unwrap(), before, "no account changed");
+}
+
+/// The handle the login began with, resolved again after the token (the first resolution is
+/// older than the identity cache), now names the account differently: the login succeeds,
+/// the stored handle is the new one, and the change is reported, not dropped silently.
+#[tokio::test]
+async fn s43_a_handle_changed_during_the_login_is_stored_and_reported() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    let started = support::start(&rig, "alice.test").await;
+    rig.clock.advance(Duration::from_secs(6 * 60));
+    fake.hook(ALICE_DOC, |_, res| res.patch_json(json!({"alsoKnownAs": ["at://alice-new.test"]})));
+    fake.intercept("/xrpc/com.atproto.identity.resolveHandle", |req| {
+        (req.query("handle").as_deref() == Some("alice-new.test"))
+            .then(|| MockResponse::json(200, &json!({"did": ALICE})))
+    });
+    let done = rig.accounts.complete_login(&fake.approve(&started.authorization_url)).await.unwrap();
+    assert_eq!(done.account.handle.as_deref(), Some("alice-new.test"));
+    let change = done.handle_changed.expect("the change is reported");
+    assert_eq!((change.before.as_str(), change.after.as_deref()), ("alice.test", Some("alice-new.test")));
+    assert_eq!(rig.accounts.account(Some(ALICE)).unwrap().handle.as_deref(), Some("alice-new.test"));
+    // A handle that no longer verifies both ways is reported too, as "no handle".
+    let started = support::start(&rig, "alice-new.test").await;
+    rig.clock.advance(Duration::from_secs(6 * 60));
+    fake.clear("/xrpc/com.atproto.identity.resolveHandle");
+    let done = rig.accounts.complete_login(&fake.approve(&started.authorization_url)).await.unwrap();
+    assert_eq!(done.account.handle, None);
+    let change = done.handle_changed.expect("the change is reported");
+    assert_eq!((change.before.as_str(), change.after), ("alice-new.test", None));
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
 }

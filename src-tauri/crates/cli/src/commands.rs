@@ -1,11 +1,11 @@
 //! The commands, each a few lines over `skyport-accounts`.
 
 use std::io::Read as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use skyport_accounts::{Accounts, Config, Error, LoginCompleted, LoginRequest, XrpcRequest};
-use skyport_oauth::LoopbackListener;
+use skyport_accounts::{Accounts, Config, LoginCompleted, LoginRequest, XrpcRequest};
 use skyport_oauth::http::Method;
 
 use crate::cli::{Cli, Command};
@@ -19,7 +19,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let config = Config::from_env()?;
     // A log file that cannot be opened is not a reason to fail the command.
     let _ = skyport_accounts::init_logging(&config.home);
-    let accounts = Accounts::open(config)?;
+    let accounts = Arc::new(Accounts::open(config)?);
     let now = || {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
     };
@@ -38,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     .unwrap_or(done.account.did.clone());
                 let verb = if done.updated { "Updated" } else { "Signed in as" };
                 println!("✓ {verb} {who} (now the active account)");
+                output::print_handle_change(&done);
             }
         }
         Command::Complete { callback_url } => {
@@ -46,6 +47,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 output::json(&done);
             } else {
                 println!("✓ Signed in as {}", done.account.handle.as_deref().unwrap_or(&done.account.did));
+                output::print_handle_change(&done);
             }
         }
         Command::Status => {
@@ -187,27 +189,18 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Starts a login and waits for its callback: from the loopback listener, or (custom
-/// scheme) from another process such as the desktop app or `skyport complete`.
+/// Starts a login and waits for its callback (the core's login driver: the loopback
+/// listener, or another process such as the desktop app or `skyport complete`).
 async fn login(
-    accounts: &Accounts,
+    accounts: &Arc<Accounts>,
     identifier: String,
     scope: Option<String>,
     no_browser: bool,
     timeout: Duration,
     json: bool,
 ) -> Result<LoginCompleted, Failure> {
-    let listener = if accounts.oauth().config().is_loopback() {
-        Some(LoopbackListener::bind().await.map_err(|e| Failure::Other {
-            code: "io",
-            message: format!("cannot listen on 127.0.0.1: {e}"),
-        })?)
-    } else {
-        None
-    };
-    let request =
-        LoginRequest { identifier, scope, loopback_port: listener.as_ref().map(LoopbackListener::port) };
-    let started = accounts.start_login(&request).await?;
+    let handle = accounts.login(&LoginRequest { identifier, scope, ..Default::default() }).await?;
+    let started = handle.started();
     if json {
         output::json(&json!({ "authorization_url": started.authorization_url }));
     } else {
@@ -217,23 +210,7 @@ async fn login(
     if !no_browser && !open_browser(&started.authorization_url) {
         eprintln!("Could not open a browser; open the link above yourself.");
     }
-    let from_other_process = accounts.wait_for_login(&started.state, timeout);
-    match listener {
-        Some(listener) => {
-            tokio::select! {
-                url = tokio::time::timeout(timeout, listener.next_callback("/callback")) => match url {
-                    Ok(Ok(url)) => Ok(accounts.complete_login(&url).await?),
-                    Ok(Err(e)) => Err(Failure::Other { code: "io", message: format!("callback listener: {e}") }),
-                    Err(_) => {
-                        let _ = accounts.cancel_login(&started.state);
-                        Err(Error::LoginTimeout.into())
-                    }
-                },
-                done = from_other_process => Ok(done?),
-            }
-        }
-        None => Ok(from_other_process.await?),
-    }
+    Ok(handle.wait(timeout).await?)
 }
 
 fn open_browser(url: &str) -> bool {

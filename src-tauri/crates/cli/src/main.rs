@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Err(failure) => {
             output::print_failure(&failure, json);
             match failure {
-                Failure::Invalid(_) => ExitCode::from(1),
+                Failure::Invalid { .. } => ExitCode::from(1),
                 Failure::Account(_) | Failure::Other { .. } => ExitCode::FAILURE,
             }
         }

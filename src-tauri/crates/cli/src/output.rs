@@ -9,7 +9,12 @@ pub enum Failure {
     /// An account-manager error (it has a code).
     Account(Error),
     /// A check found problems (exit 1, reasons printed).
-    Invalid(Vec<String>),
+    Invalid {
+        /// The rules broken.
+        problems: Vec<String>,
+        /// Rules that could not be checked, and why (printed as such, not as passed).
+        unchecked: Vec<String>,
+    },
     /// Anything else.
     Other {
         /// Stable code.
@@ -50,18 +55,22 @@ pub fn pretty<T: Serialize>(value: &T) {
 pub fn print_failure(failure: &Failure, as_json: bool) {
     let (code, message): (&str, String) = match failure {
         Failure::Account(e) => (e.code().as_str(), e.to_string()),
-        Failure::Invalid(reasons) => ("invalid", format!("{} problem(s) found", reasons.len())),
+        Failure::Invalid { problems, .. } => ("invalid", format!("{} problem(s) found", problems.len())),
         Failure::Other { code, message } => (code, message.clone()),
     };
     if as_json {
         let mut body = serde_json::json!({"error": {"code": code, "message": message}});
-        if let Failure::Invalid(reasons) = failure {
-            body["error"]["problems"] = serde_json::json!(reasons);
+        if let Failure::Invalid { problems, unchecked } = failure {
+            body["error"]["problems"] = serde_json::json!(problems);
+            body["error"]["unchecked"] = serde_json::json!(unchecked);
         }
         json(&body);
-    } else if let Failure::Invalid(reasons) = failure {
-        for r in reasons {
+    } else if let Failure::Invalid { problems, unchecked } = failure {
+        for r in problems {
             eprintln!("  ✗ {r}");
+        }
+        for u in unchecked {
+            eprintln!("  ? not checked: {u}");
         }
     }
     let hint = match failure {
@@ -115,7 +124,7 @@ pub fn status_words(a: &AccountSummary, now: i64) -> String {
         AccountStatus::Refreshing => "Refreshing…".into(),
         AccountStatus::NeedsSignIn => format!(
             "Needs sign-in ({})",
-            skyport_accounts::describe_reason(a.status_reason.as_deref().unwrap_or_default())
+            a.status_reason.unwrap_or(skyport_accounts::SignInReason::Unknown).describe()
         ),
         AccountStatus::KeychainLocked => "Keychain locked — unlock it to use this account".into(),
         AccountStatus::Offline => {
@@ -133,5 +142,20 @@ pub fn print_account(a: &AccountSummary, now: i64) {
     if a.status != AccountStatus::NeedsSignIn {
         let warn = if a.session_ending_soon { "  ⚠ sign in again soon" } else { "" };
         println!("  Session ends {} (two-week limit){warn}", relative(a.session_ends_at - now));
+    }
+}
+
+/// Says that the account's handle is not the one the login began with.
+pub fn print_handle_change(done: &skyport_accounts::LoginCompleted) {
+    let Some(change) = &done.handle_changed else { return };
+    match &change.after {
+        Some(after) => println!(
+            "  Note: this account's handle is now @{after}, not @{}; Skyport updated it.",
+            change.before
+        ),
+        None => println!(
+            "  Note: @{} no longer verifies as this account's handle; Skyport shows its DID instead.",
+            change.before
+        ),
     }
 }

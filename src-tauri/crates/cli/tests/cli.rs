@@ -8,15 +8,14 @@ use std::time::Duration;
 use serde_json::Value;
 use skyport_oauth::{ClientConfig, DpopKey, NetworkProfile, OAuthClient, RefreshToken, SessionInfo};
 use skyport_tests::approve;
-use skyport_tests::keyring::{LockedCollection, secret_service_enabled};
+use skyport_tests::keyring::{LockedCollection, require_secret_service};
 use skyport_tests::localnet::{Network, unique_suffix};
 use support::{Home, entry, last_json};
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[tokio::test]
 async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
-    if !secret_service_enabled("two_accounts_switch_refresh_scopes_logout_and_restart") {
-        return;
-    }
+    require_secret_service();
     let _keyring = support::keyring_shared().await;
     let net = Network::shared();
     let home = Home::new(net);
@@ -140,6 +139,66 @@ async fn client_metadata_print_and_check() {
     assert_eq!(last_json(&out.stdout)["error"]["code"], "invalid_response", "a redirect is refused");
 }
 
+/// `client-metadata check FILE` needs no network. A file does not know where it will be
+/// served: with `--url` every rule is checked against that URL; without it, the rule
+/// "client_id is the URL it is served at" (profile A.1 rule 4) is reported as not checked
+/// instead of passing trivially.
+#[tokio::test]
+async fn client_metadata_check_of_a_file_says_what_it_could_not_check() {
+    const ID: &str = "https://app.skyport.dev/oauth-client-metadata.json";
+    const NOTE: &str = "client_id equals the URL it is served at: no --url given";
+    let home = Home::offline();
+    let doc = ClientConfig::discoverable(ID, "atproto transition:generic", false)
+        .unwrap()
+        .metadata_document(&Default::default())
+        .unwrap();
+    let file = home.path().join("doc.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let path = file.to_str().unwrap();
+
+    let ok = home.json(&["client-metadata", "check", path]).await;
+    assert_eq!((&ok["ok"], &ok["client_id"]), (&Value::Bool(true), &Value::from(ID)));
+    assert_eq!(ok["unchecked"], serde_json::json!([NOTE]), "{ok}");
+    let out = home.run(&["client-metadata", "check", path]).await;
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("every rule that could be checked") && text.contains(&format!("not checked: {NOTE}")),
+        "{text}"
+    );
+
+    let ok = home.json(&["client-metadata", "check", path, "--url", ID]).await;
+    assert_eq!((&ok["ok"], &ok["unchecked"]), (&Value::Bool(true), &serde_json::json!([])), "{ok}");
+
+    // Served somewhere else: rule 4 fails, and so does the redirect scheme derived from it.
+    let elsewhere = "https://elsewhere.example.com/client.json";
+    let out = home.run(&["client-metadata", "check", path, "--url", elsewhere, "--json"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let error = last_json(&out.stdout)["error"].clone();
+    let problems = error["problems"].to_string();
+    assert!(
+        problems.contains("is not the URL it is served at") && problems.contains("reversed"),
+        "{problems}"
+    );
+    assert_eq!(error["unchecked"], serde_json::json!([]));
+
+    // A broken file without --url: its problems, and the rule that was not checked.
+    let mut bad = doc.clone();
+    bad["dpop_bound_access_tokens"] = serde_json::json!(false);
+    std::fs::write(&file, bad.to_string()).unwrap();
+    let out = home.run(&["client-metadata", "check", path, "--json"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let error = last_json(&out.stdout)["error"].clone();
+    assert!(error["problems"].to_string().contains("dpop_bound_access_tokens"), "{error}");
+    assert_eq!(error["unchecked"], serde_json::json!([NOTE]));
+    let out = home.run(&["client-metadata", "check", path]).await;
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("not checked: {NOTE}")));
+
+    // --url belongs to files: a fetched document is checked against where it was fetched.
+    let code = home.error(&["client-metadata", "check", "https://app.skyport.dev/c.json", "--url", ID]).await;
+    assert_eq!(code, "invalid_input");
+}
+
 /// Refreshes with a token and key taken from the keychain, outside Skyport.
 async fn refresh_directly(
     net: &Network,
@@ -173,11 +232,10 @@ async fn refresh_directly(
     client.refresh(&info, &key, &RefreshToken::new(refresh)).await.unwrap_err()
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[tokio::test]
 async fn login_completed_by_a_second_process() {
-    if !secret_service_enabled("login_completed_by_a_second_process") {
-        return;
-    }
+    require_secret_service();
     let _keyring = support::keyring_shared().await;
     let net = Network::shared();
     let who = net.create_unique_account("carol").await.unwrap();
@@ -226,11 +284,10 @@ async fn login_completed_by_a_second_process() {
     assert_eq!(home.error(&["complete", &callback]).await, "unknown_login");
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[tokio::test]
 async fn two_processes_refreshing_together_make_one_rotation() {
-    if !secret_service_enabled("two_processes_refreshing_together_make_one_rotation") {
-        return;
-    }
+    require_secret_service();
     let _keyring = support::keyring_shared().await;
     let net = Network::shared();
     let home = Home::new(net);
@@ -250,11 +307,10 @@ async fn two_processes_refreshing_together_make_one_rotation() {
     }
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[tokio::test]
 async fn sigkill_during_refresh_never_loses_a_session_silently() {
-    if !secret_service_enabled("sigkill_during_refresh_never_loses_a_session_silently") {
-        return;
-    }
+    require_secret_service();
     let _keyring = support::keyring_shared().await;
     let net = Network::shared();
     let home = Home::new(net);
@@ -294,11 +350,10 @@ async fn sigkill_during_refresh_never_loses_a_session_silently() {
     eprintln!("sigkill: {needs_sign_in} of 12 kills ended in an explicit needs_sign_in");
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[tokio::test]
 async fn keychain_locked_and_unavailable_delete_nothing() {
-    if !secret_service_enabled("keychain_locked_and_unavailable_delete_nothing") {
-        return;
-    }
+    require_secret_service();
     let _keyring = support::keyring_exclusive().await;
     let net = Network::shared();
     let mut home = Home::new(net);
@@ -329,11 +384,10 @@ async fn keychain_locked_and_unavailable_delete_nothing() {
     assert_eq!(me["did"], who.did.as_str(), "the session survived");
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[tokio::test]
 async fn bad_input_gets_a_clear_error_and_changes_nothing() {
-    if !secret_service_enabled("bad_input_gets_a_clear_error_and_changes_nothing") {
-        return;
-    }
+    require_secret_service();
     let _keyring = support::keyring_shared().await;
     let net = Network::shared();
     let home = Home::new(net);

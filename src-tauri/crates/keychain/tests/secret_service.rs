@@ -5,9 +5,10 @@
 //! private session bus with an unlocked "login" collection whose password is
 //! `SKYPORT_TEST_KEYRING_PASSWORD` (default `test-password`); `tests/run-secret-service.sh`
 //! sets all of that up (and unsets `DISPLAY`, so the unlock prompt for a locked collection is
-//! dismissed at once instead of waiting for a person). Without the variable they print a skip
-//! line and pass. The missing-bus
-//! and silent-bus tests need only libdbus and always run.
+//! dismissed at once instead of waiting for a person). They are `#[ignore]`d, so a plain
+//! `cargo test` counts them as ignored (never as passed); `.ci/with-keyring ... --
+//! --include-ignored` runs them, and they fail if the variable is missing. The missing-bus and
+//! silent-bus tests need only libdbus and always run.
 //!
 //! Scenarios that need a different `DBUS_SESSION_BUS_ADDRESS` run in a child process (this
 //! same binary, test `child_process_scenario`): libdbus reads the address once per process.
@@ -28,9 +29,10 @@ const SERVICE: &str = "app.skyport.keychain-test";
 // ---------------------------------------------------------------------------------------------
 // Against gnome-keyring (SKYPORT_TEST_SECRET_SERVICE=1)
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[test]
 fn round_trip_of_binary_bytes() {
-    let Some(_serial) = real_secret_service("round_trip_of_binary_bytes") else { return };
+    let _serial = real_secret_service();
     let keychain = OsKeychain::new(SERVICE);
     let name = item_name("round-trip");
     let all_bytes: Vec<u8> = (0..=255u8).chain([0, 0, 0xff]).collect();
@@ -44,9 +46,10 @@ fn round_trip_of_binary_bytes() {
     assert!(keychain.get(&name).unwrap().is_none(), "gone after delete");
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[test]
 fn put_overwrites() {
-    let Some(_serial) = real_secret_service("put_overwrites") else { return };
+    let _serial = real_secret_service();
     let keychain = OsKeychain::new(SERVICE);
     let name = item_name("overwrite");
 
@@ -57,20 +60,20 @@ fn put_overwrites() {
     assert!(!keychain.delete(&name).unwrap(), "one put made one item, even after an overwrite");
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[test]
 fn missing_item_is_none_and_delete_missing_is_false() {
-    let Some(_serial) = real_secret_service("missing_item_is_none_and_delete_missing_is_false") else {
-        return;
-    };
+    let _serial = real_secret_service();
     let keychain = OsKeychain::new(SERVICE);
     let name = item_name("never-stored");
     assert!(keychain.get(&name).unwrap().is_none());
     assert!(!keychain.delete(&name).unwrap());
 }
 
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[test]
 fn service_keeps_items_apart() {
-    let Some(_serial) = real_secret_service("service_keeps_items_apart") else { return };
+    let _serial = real_secret_service();
     let ours = OsKeychain::new(SERVICE);
     let theirs = OsKeychain::new("app.skyport.keychain-test.other");
     let name = item_name("shared-name");
@@ -83,9 +86,10 @@ fn service_keeps_items_apart() {
 }
 
 /// A locked collection is `Locked` for every call, never "missing", and nothing is deleted.
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[test]
 fn locked_collection_is_locked_not_missing() {
-    let Some(_serial) = real_secret_service("locked_collection_is_locked_not_missing") else { return };
+    let _serial = real_secret_service();
     let keychain = OsKeychain::new(SERVICE);
     let name = item_name("locked");
     keychain.put(&name, b"kept while locked").unwrap();
@@ -121,9 +125,10 @@ fn locked_collection_is_locked_not_missing() {
 }
 
 /// A session bus with no Secret Service on it (no provider, nothing to activate).
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[test]
 fn bus_without_secret_service_is_unavailable() {
-    let Some(_serial) = real_secret_service("bus_without_secret_service_is_unavailable") else { return };
+    let _serial = real_secret_service();
     let bus = EmptyBus::start();
     let report = run_child(&bus.address, Duration::from_secs(3));
     for (op, line) in ["get", "put", "delete"].iter().zip(&report) {
@@ -173,10 +178,13 @@ fn silent_bus_times_out() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Runs in a child process started by `run_child`; does nothing otherwise.
+/// Runs in a child process started by `run_child` (which passes `--ignored`); on its own it
+/// fails.
 #[test]
+#[ignore = "a child process of the other tests, not a test of its own"]
 fn child_process_scenario() {
-    let Ok(timeout_ms) = std::env::var("SKYPORT_KEYCHAIN_CHILD_TIMEOUT_MS") else { return };
+    let timeout_ms = std::env::var("SKYPORT_KEYCHAIN_CHILD_TIMEOUT_MS")
+        .expect("child_process_scenario runs only as a child of the other tests");
     let timeout = Duration::from_millis(timeout_ms.parse().unwrap());
     let keychain = OsKeychain::new(SERVICE).with_timeout(timeout);
     let name = item_name("child");
@@ -194,14 +202,13 @@ fn child_process_scenario() {
 // ---------------------------------------------------------------------------------------------
 // Support
 
-/// Holds the lock that keeps these tests from running at the same time, or says why not.
-fn real_secret_service(test: &str) -> Option<MutexGuard<'static, ()>> {
-    if std::env::var("SKYPORT_TEST_SECRET_SERVICE").as_deref() != Ok("1") {
-        println!("skipped {test}: set SKYPORT_TEST_SECRET_SERVICE=1 (see tests/run-secret-service.sh)");
-        return None;
-    }
+/// Holds the lock that keeps these tests from running at the same time. Fails the test when
+/// there is no real Secret Service (the test was asked for with `--include-ignored` outside
+/// `.ci/with-keyring`).
+fn real_secret_service() -> MutexGuard<'static, ()> {
+    skyport_tests::keyring::require_secret_service();
     static SERIAL: Mutex<()> = Mutex::new(());
-    Some(SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn item_name(what: &str) -> String {
@@ -232,7 +239,7 @@ struct ChildLine {
 fn run_child(bus_address: &str, timeout: Duration) -> Vec<ChildLine> {
     let started = Instant::now();
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_process_scenario", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "child_process_scenario", "--ignored", "--nocapture", "--test-threads=1"])
         .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
         .env("SKYPORT_KEYCHAIN_CHILD_TIMEOUT_MS", timeout.as_millis().to_string())
         .env_remove("SKYPORT_TEST_SECRET_SERVICE")

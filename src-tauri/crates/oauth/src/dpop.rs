@@ -1,5 +1,6 @@
 //! DPoP (RFC 9449) as atproto uses it: one ES256 key per session, a fresh proof per request,
-//! a nonce cache keyed by origin, and `ath` on resource requests (profile section C).
+//! a nonce cache keyed by session (DPoP key) and origin, and `ath` on resource requests
+//! (profile section C).
 
 mod htu;
 mod key;
@@ -8,7 +9,7 @@ mod proof;
 
 pub use htu::htu;
 pub use key::{DpopKey, PublicJwk};
-pub use nonce::{MemoryNonces, NonceStore, is_valid_nonce};
+pub use nonce::{MemoryNonces, NonceScope, NonceStore, is_valid_nonce};
 pub use proof::{Proof, ProofClaims, access_token_hash};
 
 #[cfg(test)]

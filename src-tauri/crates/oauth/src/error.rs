@@ -373,6 +373,12 @@ pub enum InputError {
     /// Not a valid DID (or a DID method we cannot resolve).
     #[error("{0:?} is not a DID Skyport can resolve (did:plc or did:web)")]
     Did(String),
+    /// A `did:web` names a port (`did:web:host%3A1234`). The atproto DID specification
+    /// (did:web section) says port numbers are not allowed except for `localhost` in
+    /// development, so only `did:web:localhost%3A<port>` under the development profile is
+    /// resolved; anywhere else the DID is refused before anything is fetched.
+    #[error("{0:?}: a did:web may name a port only for localhost, in the development profile")]
+    DidWebPort(String),
     /// Not a usable server URL.
     #[error("{0:?} is not a usable server URL: {1}")]
     Url(String, String),

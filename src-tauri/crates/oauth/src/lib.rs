@@ -37,7 +37,7 @@
 //! let options = LoginOptions { loopback_port: Some(listener.port()), ..Default::default() };
 //! let started = client.start_login(&LoginInput::parse("alice.bsky.social")?, &options).await?;
 //! println!("open {}", started.authorization_url);
-//! let url = listener.next_callback("/callback").await?;
+//! let url = listener.wait_for("/callback", &started.pending.state).await?;
 //! let callback = CallbackParams::parse(&url)?;
 //! let authorized = started.pending.accept(callback, /* now */ 0)?;
 //! let session = client.complete_login(started.pending, started.secrets, authorized).await?;
@@ -99,7 +99,7 @@ pub use profile::{NetworkProfile, PLC_DIRECTORY};
 pub use revoke::RevokeOutcome;
 pub use scope::Scope;
 pub use secret::{AccessToken, AuthorizationCode, PkceVerifier, RefreshToken};
-pub use session::{PUBLIC_CLIENT_SESSION_SECS, Session, SessionInfo, SessionTokens};
+pub use session::{HandleChange, PUBLIC_CLIENT_SESSION_SECS, Session, SessionInfo, SessionTokens};
 pub use token::TokenSet;
 pub use untrusted::UntrustedText;
 pub use xrpc::{XrpcRequest, XrpcResponse};

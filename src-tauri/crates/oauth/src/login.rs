@@ -97,7 +97,7 @@ impl PendingLogin {
 }
 
 /// The callback's scheme, authority and path against the redirect URI's.
-fn same_target(target: &str, redirect_uri: &str) -> bool {
+pub(crate) fn same_target(target: &str, redirect_uri: &str) -> bool {
     let strip = |s: &str| -> Option<String> {
         let mut u = Url::parse(s).ok()?;
         u.set_query(None);

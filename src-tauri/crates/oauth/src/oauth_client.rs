@@ -1,6 +1,6 @@
 //! The client facade: login, refresh, revoke and authenticated calls.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::callback::AuthorizedCallback;
 use crate::client::ClientConfig;
@@ -22,7 +22,7 @@ use crate::random;
 use crate::revoke::{self, RevokeOutcome};
 use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
-use crate::session::{Session, SessionInfo, SessionTokens};
+use crate::session::{HandleChange, Session, SessionInfo, SessionTokens};
 use crate::token::{self, TokenSet};
 use crate::wire::Wire;
 use crate::xrpc::{self, XrpcRequest, XrpcResponse};
@@ -55,6 +55,7 @@ pub struct OAuthClientBuilder {
     nonces: Option<Arc<dyn NonceStore>>,
     clock: Option<Arc<dyn Clock>>,
     handle_resolver: Option<Arc<dyn HandleResolver>>,
+    require_dpop_nonce: bool,
 }
 
 impl OAuthClientBuilder {
@@ -82,6 +83,20 @@ impl OAuthClientBuilder {
         self
     }
 
+    /// Refuses a response to a DPoP-signed request (PAR, token, refresh, revoke, XRPC) that
+    /// carries no valid `DPoP-Nonce` header, as profile C requires ("the client MUST reject
+    /// it"), with [`Error::InvalidResponse`]. Off by default: the reference TypeScript client
+    /// does not enforce it, so a server may omit the header and still work with other
+    /// clients; without this setting such a response is accepted and logged once per origin.
+    ///
+    /// **Risk when on:** a refused token or refresh response is dropped with the tokens in
+    /// it. After a refresh the server may already have rotated the refresh token, so a
+    /// server that omits the header ends its sessions here (they need a new sign-in).
+    pub fn require_dpop_nonce(mut self, require: bool) -> Self {
+        self.require_dpop_nonce = require;
+        self
+    }
+
     /// Builds the client. Fails if the profile's services break its own policy.
     pub fn build(self) -> Result<OAuthClient, Error> {
         self.profile.validate()?;
@@ -96,10 +111,15 @@ impl OAuthClientBuilder {
             (None, Some(service)) => Arc::new(XrpcHandleResolver::new(http.clone(), service.clone())),
             (None, None) => Arc::new(DnsHttpsHandleResolver::new(http.clone())),
         };
-        let identity =
-            IdentityResolver::new(http.clone(), self.profile.plc_directory.clone(), handles, clock.clone());
+        let identity = IdentityResolver::new(
+            http.clone(),
+            self.profile.plc_directory.clone(),
+            handles,
+            clock.clone(),
+            self.profile.development,
+        );
         let discovery = Discovery::new(http.clone(), self.profile.development, clock.clone());
-        let wire = Wire { http, nonces, clock, clock_offset: Arc::new(Mutex::new(None)) };
+        let wire = Wire::new(http, nonces, clock, self.require_dpop_nonce);
         Ok(OAuthClient { config: self.config, profile: self.profile, wire, identity, discovery })
     }
 }
@@ -107,7 +127,15 @@ impl OAuthClientBuilder {
 impl OAuthClient {
     /// A builder for a client with this identity and network profile.
     pub fn builder(config: ClientConfig, profile: NetworkProfile) -> OAuthClientBuilder {
-        OAuthClientBuilder { config, profile, http: None, nonces: None, clock: None, handle_resolver: None }
+        OAuthClientBuilder {
+            config,
+            profile,
+            http: None,
+            nonces: None,
+            clock: None,
+            handle_resolver: None,
+            require_dpop_nonce: false,
+        }
     }
 
     /// The client identity.
@@ -235,6 +263,20 @@ impl OAuthClient {
         match self.verify_identity(&pending, &tokens.sub).await {
             Ok(identity) => {
                 let now = self.wire.clock.now();
+                let handle_change = pending
+                    .identity
+                    .as_ref()
+                    .and_then(|began| began.handle.clone())
+                    .filter(|before| identity.handle.as_ref() != Some(before))
+                    .map(|before| HandleChange { before, after: identity.handle.clone() });
+                if let Some(change) = &handle_change {
+                    tracing::info!(
+                        did = %identity.did,
+                        before = %change.before,
+                        after = ?change.after.as_ref().map(ToString::to_string),
+                        "the account's handle changed during the login"
+                    );
+                }
                 Ok(Session {
                     info: SessionInfo {
                         did: identity.did,
@@ -255,6 +297,7 @@ impl OAuthClient {
                         access_token: tokens.access_token,
                         refresh_token: tokens.refresh_token,
                     },
+                    handle_change,
                 })
             }
             Err(e) => {

@@ -54,6 +54,19 @@ pub struct Session {
     pub dpop_key: DpopKey,
     /// The tokens.
     pub tokens: SessionTokens,
+    /// Set when the login began with a handle that, resolved again after the token (profile
+    /// B.8), is no longer the account's verified handle. [`SessionInfo::handle`] already has
+    /// the new one; show the change rather than swap names silently.
+    pub handle_change: Option<HandleChange>,
+}
+
+/// The account's handle changed between the start of a login and its end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandleChange {
+    /// The handle the login began with (as typed, or as the DID document claimed it then).
+    pub before: Handle,
+    /// The verified handle now, if any still verifies both ways.
+    pub after: Option<Handle>,
 }
 
 /// How long a public client's session lasts at most (REF `SESSION_LIFETIME`: two weeks).

@@ -1,14 +1,16 @@
 //! DPoP-signed requests with the nonce dance (RFC 9449 §8, §9; profile section C):
 //! the nonce is learned from every response, and a `use_dpop_nonce` challenge is answered
-//! by exactly one retry with a new proof (new `jti`, `iat` and nonce, same key).
+//! by exactly one retry with a new proof (new `jti`, `iat` and nonce, same key). Nonces are
+//! kept per session (DPoP key thumbprint) and origin, never shared between sessions.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use url::Url;
 
 use crate::clock::Clock;
-use crate::dpop::{DpopKey, NonceStore, Proof, access_token_hash, htu};
+use crate::dpop::{DpopKey, NonceScope, NonceStore, Proof, access_token_hash, htu};
 use crate::error::{Error, OAuthError, Step};
 use crate::http::{Fetch, HttpClient, HttpRequest, HttpResponse};
 use crate::metadata::origin;
@@ -23,9 +25,31 @@ pub(crate) struct Wire {
     pub(crate) clock: Arc<dyn Clock>,
     /// Server time minus local time, from the last `Date` header seen.
     pub(crate) clock_offset: Arc<Mutex<Option<i64>>>,
+    /// Refuse a response to a DPoP request that carries no `DPoP-Nonce` (profile C).
+    pub(crate) require_dpop_nonce: bool,
+    /// Origins already logged for answering a DPoP request without a `DPoP-Nonce`.
+    pub(crate) nonce_missing_warned: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Wire {
+    /// A wire with an empty clock offset and nothing warned yet. `require_dpop_nonce`: see
+    /// [`OAuthClientBuilder::require_dpop_nonce`](crate::OAuthClientBuilder::require_dpop_nonce).
+    pub(crate) fn new(
+        http: Arc<dyn HttpClient>,
+        nonces: Arc<dyn NonceStore>,
+        clock: Arc<dyn Clock>,
+        require_dpop_nonce: bool,
+    ) -> Self {
+        Self {
+            http,
+            nonces,
+            clock,
+            clock_offset: Arc::new(Mutex::new(None)),
+            require_dpop_nonce,
+            nonce_missing_warned: Arc::new(Mutex::new(HashSet::new())),
+        }
+    }
+
     /// POSTs a form to an authorization-server endpoint with a DPoP proof (no `ath`).
     /// A 400 `use_dpop_nonce` carrying a new nonce is retried once.
     pub(crate) async fn post_to_server(
@@ -84,14 +108,19 @@ impl Wire {
         is_nonce_challenge: impl Fn(&HttpResponse) -> bool,
     ) -> Result<HttpResponse, Error> {
         let origin = origin(&request.url);
+        let jkt = key.thumbprint();
+        let scope = NonceScope { jkt: &jkt, origin: &origin };
         let mut retried = false;
         loop {
-            let nonce = self.nonces.get(&origin);
+            let nonce = self.nonces.get(scope);
             let method = request.method.as_str();
             let proof =
                 Proof::mint(key, method, htu(&request.url), self.clock.now(), nonce.clone(), ath.clone())?;
             let res = self.http.fetch(step, request.clone().header("dpop", proof.jwt)).await?;
-            let learned = self.learn(&origin, &res);
+            let learned = self.learn(scope, &res);
+            if learned.is_none() {
+                self.nonce_missing(step, &origin)?;
+            }
             // Retry once, and only if the server gave a nonce other than the one just used.
             if !retried && is_nonce_challenge(&res) && learned.is_some() && learned != nonce {
                 retried = true;
@@ -101,15 +130,41 @@ impl Wire {
         }
     }
 
-    /// Stores the `DPoP-Nonce` of any response (success or error) and notes the server clock.
-    fn learn(&self, origin: &str, res: &HttpResponse) -> Option<String> {
+    /// Stores the `DPoP-Nonce` of any response (success or error) for this key and origin,
+    /// and notes the server clock.
+    fn learn(&self, scope: NonceScope<'_>, res: &HttpResponse) -> Option<String> {
         if let Some(server_now) = res.header("date").and_then(http_date::parse) {
             *self.clock_offset.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some(server_now - self.clock.now());
         }
         let nonce = res.header("dpop-nonce").map(str::trim).filter(|n| crate::dpop::is_valid_nonce(n))?;
-        self.nonces.put(origin, nonce);
+        self.nonces.put(scope, nonce);
         Some(nonce.to_owned())
+    }
+
+    /// A response to a DPoP request came without a (valid) `DPoP-Nonce` header. Profile C:
+    /// the client MUST reject it; the reference TypeScript client does not, and servers that
+    /// work with it may omit the header. So by default it is logged (once per origin) and
+    /// accepted, and with `require_dpop_nonce` it is refused.
+    fn nonce_missing(&self, step: Step, origin: &str) -> Result<(), Error> {
+        let first =
+            self.nonce_missing_warned.lock().unwrap_or_else(|e| e.into_inner()).insert(origin.to_owned());
+        if first {
+            tracing::warn!(
+                %origin,
+                %step,
+                strict = self.require_dpop_nonce,
+                "a response to a DPoP request has no DPoP-Nonce header (profile C says to reject it{})",
+                if self.require_dpop_nonce { "; refused" } else { "; accepted, strict mode is off" }
+            );
+        }
+        if self.require_dpop_nonce {
+            return Err(Error::invalid(
+                step,
+                "no DPoP-Nonce header in the response to a DPoP-signed request (strict nonce checking)",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -156,3 +211,6 @@ fn is_error_code(code: &str) -> bool {
     (1..=128).contains(&code.len())
         && code.bytes().all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\')
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,10 +16,12 @@ const MIGRATIONS: &[Migration] = &[
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         table::accounts::CREATE,
         table::pending::CREATE,
-        table::nonces::CREATE,
+        table::nonces::CREATE_V1,
         table::journal::CREATE,
         table::outcomes::CREATE,
     ],
+    // 2: DPoP nonces keyed by session (DPoP key thumbprint) and origin, not origin alone.
+    &[table::nonces::MIGRATE_V2],
 ];
 
 /// The schema version this build writes.

@@ -132,9 +132,9 @@ fn pending_logins_are_single_use_and_expire() {
 #[test]
 fn nonces_journal_and_outcomes() {
     let db = Db::open_in_memory().unwrap();
-    db.write(|c| nonces::put(c, "https://a", "n1", 1)).unwrap();
-    db.write(|c| nonces::put(c, "https://a", "n2", 2)).unwrap();
-    assert_eq!(db.with(|c| nonces::get(c, "https://a")).unwrap().as_deref(), Some("n2"));
+    db.write(|c| nonces::put(c, "jkt-a", "https://a", "n1", 1)).unwrap();
+    db.write(|c| nonces::put(c, "jkt-a", "https://a", "n2", 2)).unwrap();
+    assert_eq!(db.with(|c| nonces::get(c, "jkt-a", "https://a")).unwrap().as_deref(), Some("n2"));
     let id = db.write(|c| journal::begin(c, "did:x", 3, 42, 10)).unwrap();
     assert_eq!(db.with(|c| journal::open_entry(c, "did:x")).unwrap(), Some((id, 3, 10)));
     db.write(|c| journal::finish(c, id, "ok", 11)).unwrap();
@@ -142,6 +142,64 @@ fn nonces_journal_and_outcomes() {
     let o = outcomes::Outcome { did: Some("did:x".into()), error_code: None, error_message: None };
     db.write(|c| outcomes::record(c, "s", &o, 5)).unwrap();
     assert_eq!(db.with(|c| outcomes::get(c, "s")).unwrap(), Some(o));
+}
+
+#[test]
+fn nonces_are_kept_per_session_and_origin() {
+    let db = Db::open_in_memory().unwrap();
+    db.write(|c| nonces::put(c, "jkt-alice", "https://as.example", "alice-as", 10)).unwrap();
+    db.write(|c| nonces::put(c, "jkt-alice", "https://pds.example", "alice-pds", 10)).unwrap();
+    db.write(|c| nonces::put(c, "jkt-bob", "https://as.example", "bob-as", 20)).unwrap();
+    let get = |jkt: &str, origin: &str| db.with(|c| nonces::get(c, jkt, origin)).unwrap();
+    assert_eq!(get("jkt-alice", "https://as.example").as_deref(), Some("alice-as"));
+    assert_eq!(get("jkt-alice", "https://pds.example").as_deref(), Some("alice-pds"));
+    assert_eq!(get("jkt-bob", "https://as.example").as_deref(), Some("bob-as"), "not alice's");
+    assert_eq!(get("jkt-bob", "https://pds.example"), None, "bob never heard from the PDS");
+    assert_eq!(get("jkt-carol", "https://as.example"), None);
+
+    // Sign-out deletes one session's nonces and no other.
+    assert_eq!(db.write(|c| nonces::delete_session(c, "jkt-alice")).unwrap(), 2);
+    assert_eq!(get("jkt-alice", "https://as.example"), None);
+    assert_eq!(get("jkt-bob", "https://as.example").as_deref(), Some("bob-as"));
+
+    // Pruning drops rows last updated before the cut-off.
+    db.write(|c| nonces::put(c, "jkt-alice", "https://as.example", "fresh", 30)).unwrap();
+    assert_eq!(db.write(|c| nonces::prune(c, 25)).unwrap(), 1);
+    assert_eq!(get("jkt-bob", "https://as.example"), None, "older than the cut-off");
+    assert_eq!(get("jkt-alice", "https://as.example").as_deref(), Some("fresh"));
+}
+
+#[test]
+fn schema_1_nonces_are_replaced_by_the_keyed_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(Db::open(&path).unwrap());
+    {
+        // Turn the file back into schema 1 as far as nonces go: the shared table, one row.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE dpop_session_nonces;
+             CREATE TABLE dpop_nonces (origin TEXT PRIMARY KEY NOT NULL, nonce TEXT NOT NULL,
+                                       updated_at INTEGER NOT NULL);
+             INSERT INTO dpop_nonces VALUES ('https://as.example', 'shared', 1);",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let tables: Vec<String> = db
+        .with(|c| {
+            let mut stmt =
+                c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'dpop%'")?;
+            let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(names)
+        })
+        .unwrap();
+    assert_eq!(tables, ["dpop_session_nonces"], "the shared table is gone");
+    assert_eq!(db.with(|c| nonces::get(c, "any-jkt", "https://as.example")).unwrap(), None);
+    let version: i64 = db.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 2);
 }
 
 #[test]

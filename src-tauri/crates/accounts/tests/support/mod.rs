@@ -29,6 +29,7 @@ pub fn config(home: &std::path::Path, plc: &str, resolver: &str, client_id: Opti
         handle_resolver: Some(resolver.into()),
         development: true,
         extra_ca: None,
+        strict_dpop_nonce: false,
     }
 }
 

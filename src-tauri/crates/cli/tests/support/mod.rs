@@ -46,6 +46,17 @@ impl Home {
         Self { dir, env, outputs: Default::default() }
     }
 
+    /// A fresh home that needs no network: the production profile, the loopback client,
+    /// for commands that only read files (`client-metadata check FILE`).
+    pub fn offline() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let env = vec![
+            ("SKYPORT_HOME".into(), dir.path().display().to_string()),
+            ("SKYPORT_DEV".into(), "0".into()),
+        ];
+        Self { dir, env, outputs: Default::default() }
+    }
+
     /// A fresh home using a hosted client_id (custom-scheme redirect).
     pub fn with_client_id(net: &Network, client_id: &str) -> Self {
         let mut home = Self::new(net);

@@ -5,6 +5,7 @@ use url::Url;
 
 use super::loopback_id::{LoopbackClientId, check_loopback_redirect};
 use super::metadata_doc::{check_discoverable_client_id, reverse_domain};
+use crate::callback::CallbackParams;
 use crate::error::ConfigError;
 use crate::scope::Scope;
 
@@ -103,6 +104,27 @@ impl ClientConfig {
         match &self.kind {
             ClientKind::Discoverable { redirect_uri } => redirect_uri.split(':').next(),
             ClientKind::Loopback { .. } => None,
+        }
+    }
+
+    /// Whether a callback arrived at one of this client's redirect URIs (its scheme, authority
+    /// and path): the custom-scheme URI of a discoverable client, or
+    /// `http://127.0.0.1:<any port><path>` for the loopback client. Check this **before**
+    /// looking up the pending login, so a link meant for something else consumes nothing;
+    /// [`PendingLogin::accept`](crate::PendingLogin::accept) then checks the exact URI.
+    pub fn is_redirect_target(&self, callback: &CallbackParams) -> bool {
+        match &self.kind {
+            ClientKind::Discoverable { redirect_uri } => {
+                crate::login::same_target(&callback.target, redirect_uri)
+            }
+            ClientKind::Loopback { path } => Url::parse(&callback.target).is_ok_and(|u| {
+                u.scheme() == "http"
+                    && u.host_str() == Some("127.0.0.1")
+                    && u.port().is_some()
+                    && u.path() == path
+                    && u.username().is_empty()
+                    && u.password().is_none()
+            }),
         }
     }
 

@@ -1,30 +1,48 @@
-//! The DPoP nonce cache, keyed by server origin (RFC 9449 §8; profile section C).
+//! The DPoP nonce cache, keyed by session and server origin (RFC 9449 §8; profile section C).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Where DPoP nonces are kept between requests (and, for a persistent store, between runs).
+/// Which cache entry a nonce belongs to: one session's view of one server.
 ///
-/// Keys are origins (`https://host[:port]`): the authorization server and the PDS may or may
-/// not share nonces, so they are never assumed to.
+/// Profile section C: every session has its own DPoP key *and its own nonce cache*. A nonce
+/// is something the server handed out; echoing the nonce one account learned in a proof
+/// signed by another account's key would let the server link the two accounts of one
+/// computer. So the cache is keyed by the DPoP key's RFC 7638 thumbprint (`jkt`) and the
+/// origin. A pending login has its own key, and that key becomes the session's key, so the
+/// nonce learned during PAR and the token request carries over to the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NonceScope<'a> {
+    /// The RFC 7638 thumbprint of the DPoP key ([`DpopKey::thumbprint`](super::DpopKey::thumbprint)).
+    pub jkt: &'a str,
+    /// The server origin (`https://host[:port]`). The authorization server and the PDS may
+    /// or may not share nonces, so they are never assumed to.
+    pub origin: &'a str,
+}
+
+/// Where DPoP nonces are kept between requests (and, for a persistent store, between runs),
+/// one entry per [`NonceScope`] (DPoP key and origin).
 pub trait NonceStore: Send + Sync {
-    /// The latest nonce seen from `origin`.
-    fn get(&self, origin: &str) -> Option<String>;
-    /// Records a nonce `origin` sent (on any response, success or error).
-    fn put(&self, origin: &str, nonce: &str);
+    /// The latest nonce this key was given by this origin.
+    fn get(&self, scope: NonceScope<'_>) -> Option<String>;
+    /// Records a nonce the origin sent to a request signed with this key (on any response,
+    /// success or error).
+    fn put(&self, scope: NonceScope<'_>, nonce: &str);
 }
 
 /// An in-memory nonce cache.
 #[derive(Debug, Default)]
-pub struct MemoryNonces(Mutex<HashMap<String, String>>);
+pub struct MemoryNonces(Mutex<HashMap<(String, String), String>>);
 
 impl NonceStore for MemoryNonces {
-    fn get(&self, origin: &str) -> Option<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(origin).cloned()
+    fn get(&self, scope: NonceScope<'_>) -> Option<String> {
+        let key = (scope.jkt.to_owned(), scope.origin.to_owned());
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned()
     }
 
-    fn put(&self, origin: &str, nonce: &str) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(origin.to_owned(), nonce.to_owned());
+    fn put(&self, scope: NonceScope<'_>, nonce: &str) {
+        let key = (scope.jkt.to_owned(), scope.origin.to_owned());
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, nonce.to_owned());
     }
 }
 

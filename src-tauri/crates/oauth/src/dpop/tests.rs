@@ -159,3 +159,18 @@ fn nonce_values_are_checked() {
     assert!(!nonce::is_valid_nonce("ctl\u{7}"));
     assert!(!nonce::is_valid_nonce(&"a".repeat(2000)));
 }
+
+#[test]
+fn memory_nonces_are_kept_per_key_and_origin() {
+    let store = MemoryNonces::default();
+    let alice = NonceScope { jkt: "alice-jkt", origin: "https://as.example" };
+    let bob = NonceScope { jkt: "bob-jkt", origin: "https://as.example" };
+    let alice_pds = NonceScope { jkt: "alice-jkt", origin: "https://pds.example" };
+    store.put(alice, "n1");
+    assert_eq!(store.get(alice).as_deref(), Some("n1"));
+    assert_eq!(store.get(bob), None, "another key at the same origin sees nothing");
+    assert_eq!(store.get(alice_pds), None, "the same key at another origin sees nothing");
+    store.put(bob, "n2");
+    store.put(alice, "n3");
+    assert_eq!((store.get(alice).as_deref(), store.get(bob).as_deref()), (Some("n3"), Some("n2")));
+}

@@ -36,7 +36,9 @@ impl Did {
             "plc"
                 if id.len() == 24
                     && id.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b)) => {}
-            // did:web: a host name, optionally with a percent-encoded port (localhost only, dev).
+            // did:web: a host name, optionally with a percent-encoded port. This is syntax
+            // only: whether a port or plain http is allowed depends on the network profile,
+            // and `IdentityResolver` decides it before fetching the document.
             "web" if !id.contains(':') && !id.is_empty() => {}
             _ => return Err(bad()),
         }
@@ -53,7 +55,9 @@ impl Did {
         self.0.split(':').nth(1).unwrap_or_default()
     }
 
-    /// For `did:web`, the host (with `%3A` decoded to `:` for a port).
+    /// For `did:web`, the host (with `%3A` decoded to `:` for a port). A port is only
+    /// syntax here: the resolver refuses it unless the host is `localhost` and the profile is
+    /// development ([`InputError::DidWebPort`]).
     pub fn web_host(&self) -> Option<String> {
         self.0.strip_prefix("did:web:").map(|h| h.replace("%3A", ":").replace("%3a", ":"))
     }

@@ -7,7 +7,7 @@ use url::Url;
 use super::{Did, DidDocument, Handle, HandleResolver};
 use crate::cache::TtlCache;
 use crate::clock::Clock;
-use crate::error::{Error, IdentityError, Step};
+use crate::error::{Error, IdentityError, InputError, Step};
 use crate::http::{Fetch, HttpClient, HttpRequest};
 
 /// How long a resolved handle or DID document is trusted during a login (spec: < 10 min).
@@ -34,15 +34,19 @@ pub struct IdentityResolver {
     handle_cache: TtlCache<Handle, Did>,
     doc_cache: TtlCache<Did, DidDocument>,
     clock: Arc<dyn Clock>,
+    development: bool,
 }
 
 impl IdentityResolver {
-    /// A resolver using `plc` for `did:plc` and `handles` for handles.
+    /// A resolver using `plc` for `did:plc` and `handles` for handles. `development` is
+    /// [`NetworkProfile::development`](crate::NetworkProfile): only then may a `did:web` be
+    /// `localhost` with a port, fetched over plain http (see [`InputError::DidWebPort`]).
     pub fn new(
         http: Arc<dyn HttpClient>,
         plc: Url,
         handles: Arc<dyn HandleResolver>,
         clock: Arc<dyn Clock>,
+        development: bool,
     ) -> Self {
         Self {
             http,
@@ -51,6 +55,7 @@ impl IdentityResolver {
             handle_cache: TtlCache::new(IDENTITY_TTL_SECS, clock.clone()),
             doc_cache: TtlCache::new(IDENTITY_TTL_SECS, clock.clone()),
             clock,
+            development,
         }
     }
 
@@ -89,11 +94,7 @@ impl IdentityResolver {
     fn document_url(&self, did: &Did) -> Result<Url, Error> {
         let url = match did.method() {
             "plc" => self.plc.join(&format!("/{did}")),
-            _ => {
-                let host = did.web_host().unwrap_or_default();
-                let scheme = if host.starts_with("localhost") { "http" } else { "https" };
-                Url::parse(&format!("{scheme}://{host}/.well-known/did.json"))
-            }
+            _ => return web_document_url(did, self.development),
         };
         url.map_err(|e| Error::invalid(Step::ResolveDid, format!("cannot build the document URL: {e}")))
     }
@@ -134,4 +135,39 @@ impl IdentityResolver {
     pub fn forget(&self, did: &Did) {
         self.doc_cache.remove(did);
     }
+}
+
+/// Where a `did:web` document lives: `https://<host>/.well-known/did.json` (profile B.1).
+///
+/// The atproto DID specification (<https://atproto.com/specs/did>, did:web section) allows
+/// only hostname-level did:web DIDs, and "port numbers are not allowed except for localhost
+/// in development". So a port (`did:web:localhost%3A2583`) is accepted only for the exact
+/// host `localhost` under the development profile, and plain `http` is used only for that
+/// same exact host (with or without a port) under the development profile; everywhere else
+/// the document is fetched over https. A look-alike such as `did:web:localhost.example.com`
+/// is an ordinary public host. Refused DIDs are [`InputError::DidWebPort`] (a port where
+/// none is allowed) or [`InputError::Did`] (a host that is not a plain name or a port that
+/// is not a number), before anything is sent.
+fn web_document_url(did: &Did, development: bool) -> Result<Url, Error> {
+    let decoded = did.web_host().unwrap_or_default();
+    let (host, port) = match decoded.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (decoded.as_str(), None),
+    };
+    // `Did::parse` allows `%`; the only escape a did:web host may carry is the port's `%3A`.
+    if host.is_empty() || host.contains('%') {
+        return Err(InputError::Did(did.to_string()).into());
+    }
+    let local_dev = development && host == "localhost";
+    if let Some(port) = port {
+        if !local_dev {
+            return Err(InputError::DidWebPort(did.to_string()).into());
+        }
+        if !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
+            return Err(InputError::Did(did.to_string()).into());
+        }
+    }
+    let scheme = if local_dev { "http" } else { "https" };
+    Url::parse(&format!("{scheme}://{decoded}/.well-known/did.json"))
+        .map_err(|e| Error::invalid(Step::ResolveDid, format!("cannot build the document URL: {e}")))
 }

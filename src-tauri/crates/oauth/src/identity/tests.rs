@@ -95,7 +95,7 @@ mod resolution {
 
     use super::super::*;
     use crate::clock::FixedClock;
-    use crate::error::{Error, IdentityError, TransportError};
+    use crate::error::{Error, IdentityError, InputError, TransportError};
     use crate::http::{HttpClient, HttpRequest, HttpResponse, SendError};
 
     /// Canned answers by URL; unknown hosts fail like a DNS miss.
@@ -190,6 +190,7 @@ mod resolution {
             url::Url::parse("https://plc.directory").unwrap(),
             handles,
             Arc::new(FixedClock::new(1000)),
+            false,
         );
         let did = Did::parse("did:web:alice.example.com").unwrap();
         let id = resolver.resolve_from_did(&did, false).await.unwrap();
@@ -222,11 +223,102 @@ mod resolution {
             url::Url::parse("https://plc.directory").unwrap(),
             handles,
             Arc::new(FixedClock::new(0)),
+            false,
         );
         let id = resolver.resolve_from_did(&Did::parse(A).unwrap(), false).await.unwrap();
         assert_eq!(id.handle, None, "the claimed handle points at another DID");
         let err =
             resolver.resolve_from_handle(&Handle::parse("alice.example.com").unwrap()).await.unwrap_err();
         assert!(matches!(err, Error::Identity(IdentityError::HandleMismatch { .. })), "{err}");
+    }
+
+    /// did:web ports and plain http (atproto DID spec, did:web: "port numbers are not allowed
+    /// except for localhost in development"): only the exact host `localhost`, only in the
+    /// development profile. Look-alike hosts are ordinary public hosts (https, no port).
+    #[tokio::test]
+    async fn did_web_ports_and_http_only_for_localhost_in_development() {
+        let doc = |did: &str| format!(r#"{{"id":"{did}"}}"#);
+        let http = Arc::new(
+            FakeHttp::default()
+                .with(
+                    "http://localhost:2583/.well-known/did.json",
+                    200,
+                    "application/json",
+                    &doc("did:web:localhost%3A2583"),
+                )
+                .with(
+                    "http://localhost/.well-known/did.json",
+                    200,
+                    "application/json",
+                    &doc("did:web:localhost"),
+                )
+                .with(
+                    "https://localhost/.well-known/did.json",
+                    200,
+                    "application/json",
+                    &doc("did:web:localhost"),
+                )
+                .with(
+                    "https://localhost.example.com/.well-known/did.json",
+                    200,
+                    "application/json",
+                    &doc("did:web:localhost.example.com"),
+                ),
+        );
+        let fetched = |did: &'static str, development: bool| {
+            let http = http.clone();
+            async move {
+                let handles =
+                    Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(vec![]))));
+                let resolver = IdentityResolver::new(
+                    http.clone(),
+                    url::Url::parse("https://plc.directory").unwrap(),
+                    handles,
+                    Arc::new(FixedClock::new(0)),
+                    development,
+                );
+                let before = http.log.lock().unwrap().len();
+                let result = resolver.did_document(&Did::parse(did).unwrap(), true).await.map(|_| ());
+                let sent = http.log.lock().unwrap()[before..].to_vec();
+                (result, sent)
+            }
+        };
+        let port_refused = |r: &Result<(), Error>| matches!(r, Err(Error::Input(InputError::DidWebPort(_))));
+
+        // Development: localhost with or without a port, over http.
+        let (r, sent) = fetched("did:web:localhost%3A2583", true).await;
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(sent, ["http://localhost:2583/.well-known/did.json"]);
+        let (r, sent) = fetched("did:web:localhost", true).await;
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(sent, ["http://localhost/.well-known/did.json"]);
+        // A look-alike host is public: https, and no port even in development.
+        let (r, sent) = fetched("did:web:localhost.example.com", true).await;
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(sent, ["https://localhost.example.com/.well-known/did.json"]);
+        for did in ["did:web:localhost.example.com%3A2583", "did:web:example.com%3A8443"] {
+            let (r, sent) = fetched(did, true).await;
+            assert!(port_refused(&r), "{did}: {r:?}");
+            assert!(sent.is_empty(), "{did}: nothing is fetched");
+        }
+        for did in ["did:web:localhost%3Ahttp", "did:web:localhost%3A99999", "did:web:local%41host"] {
+            let (r, sent) = fetched(did, true).await;
+            assert!(matches!(r, Err(Error::Input(InputError::Did(_)))), "{did}: {r:?}");
+            assert!(sent.is_empty(), "{did}: nothing is fetched");
+        }
+
+        // Production: no port at all, and never plain http.
+        for did in
+            ["did:web:localhost%3A2583", "did:web:example.com%3A8443", "did:web:localhost.example.com%3A1"]
+        {
+            let (r, sent) = fetched(did, false).await;
+            assert!(port_refused(&r), "{did}: {r:?}");
+            assert!(sent.is_empty(), "{did}: nothing is fetched");
+        }
+        let (r, sent) = fetched("did:web:localhost", false).await;
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(sent, ["https://localhost/.well-known/did.json"], "https, left to the outbound policy");
+        let err = fetched("did:web:localhost%3A2583", false).await.0.unwrap_err();
+        assert!(err.to_string().contains("only for localhost, in the development profile"), "{err}");
     }
 }
