@@ -43,6 +43,10 @@ pub enum Error {
     /// The configuration is invalid.
     #[error("configuration: {0}")]
     Config(String),
+    /// What the user gave cannot be used (a file that cannot be read, a URL that does not
+    /// parse); the text says which.
+    #[error("{0}")]
+    InvalidInput(String),
     /// A login that another process finished with an error.
     #[error("{message}")]
     Remote {
@@ -192,6 +196,7 @@ impl Error {
             Error::LoginTimeout => ErrorCode::Timeout,
             Error::LoginCancelled => ErrorCode::Cancelled,
             Error::Config(_) => ErrorCode::Config,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::Io { .. } => ErrorCode::Storage,
             Error::CallbackListener { .. } => ErrorCode::Internal,
             Error::Remote { code, .. } => *code,

@@ -15,8 +15,8 @@
 //! * **Status** is one enum per account ([`AccountStatus`]) for badges and scripts.
 
 mod api;
+mod client_metadata;
 mod config;
-mod describe;
 mod diagnostics;
 mod error;
 mod event;
@@ -42,8 +42,8 @@ use skyport_store::Db;
 use skyport_store::table::{accounts, journal};
 use tokio::sync::broadcast;
 
+pub use client_metadata::{MetadataCheck, MetadataSource};
 pub use config::{Config, DECLARED_SCOPE, DEFAULT_SCOPE};
-pub use describe::{Level, PermissionGroup, ScopeItem, ScopeView};
 pub use diagnostics::Doctor;
 pub use error::{Error, ErrorCode};
 pub use event::AccountEvent;
@@ -52,6 +52,7 @@ pub use logging::init_logging;
 pub use login::LoginRequest;
 pub use login_handle::{LOGIN_WAIT, LoginHandle};
 pub use reason::SignInReason;
+pub use skyport_oauth::scope::describe::{Level, PermissionGroup, ScopeItem, ScopeView};
 pub use skyport_oauth::{XrpcRequest, XrpcResponse};
 pub use view::{
     AccountDetails, AccountStatus, AccountSummary, EXPIRING_SECS, HandleChanged, KeychainState,
@@ -68,10 +69,9 @@ pub const KEYCHAIN_SERVICE: &str = "skyport";
 
 /// Describes scope strings without an account, in the words [`Accounts::scopes`] uses:
 /// `granted` and `requested` as a session has them, `declared` as the client declares it
-/// (the `did` of the view is empty). Public for the fuzz targets (`src-tauri/crates/oauth/fuzz`)
-/// and for tools that show a scope before any login.
+/// (the `did` of the view is empty). For tools that show a scope before any login.
 pub fn describe_scope(granted: &str, requested: &str, declared: &str) -> ScopeView {
-    describe::describe("", granted, requested, declared)
+    skyport_oauth::scope::describe::describe("", granted, requested, declared)
 }
 
 /// The account manager.
@@ -264,7 +264,7 @@ impl Accounts {
     /// Granted and requested scopes, described.
     pub fn scopes(&self, who: Option<&str>) -> Result<ScopeView, Error> {
         let row = self.row(who)?;
-        Ok(describe::describe(
+        Ok(skyport_oauth::scope::describe::describe(
             &row.did,
             &row.granted_scope,
             &row.requested_scope,

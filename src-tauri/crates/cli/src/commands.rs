@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use skyport_accounts::{Accounts, Config, LoginCompleted, LoginRequest, XrpcRequest};
-use skyport_oauth::http::Method;
 
 use crate::cli::{Cli, Command};
 use crate::output::{self, Failure};
@@ -251,7 +250,7 @@ fn api_request(nsid: &str, params: &[String], input: Option<&str>) -> Result<Xrp
             };
             let body: Value =
                 serde_json::from_str(&text).map_err(|e| bad(format!("--input is not JSON: {e}")))?;
-            XrpcRequest { method: Method::Post, ..XrpcRequest::procedure(nsid, body) }
+            XrpcRequest::procedure(nsid, body)
         }
     };
     for p in params {

@@ -30,12 +30,6 @@ impl From<Error> for Failure {
     }
 }
 
-impl From<skyport_oauth::Error> for Failure {
-    fn from(e: skyport_oauth::Error) -> Self {
-        Failure::Account(Error::OAuth(e))
-    }
-}
-
 /// Prints JSON on one line.
 pub fn json<T: Serialize>(value: &T) {
     match serde_json::to_string(value) {

@@ -3,8 +3,9 @@
 //! A scope string is space-separated tokens. Each token is
 //! `resource[:positional][?key=value(&key=value)*]`. Known resources are checked against the
 //! permission rules; unknown ones are kept as opaque strings (the permission system grows).
-//! This module parses; it has no UI wording.
+//! This module parses; [`describe`] puts tokens in plain words.
 
+pub mod describe;
 mod parse;
 
 use std::fmt;

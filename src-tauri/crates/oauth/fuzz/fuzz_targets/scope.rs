@@ -1,5 +1,5 @@
 //! Scope strings: `Scope::parse`, `ScopeToken::parse`, canonical and reduced forms, and the
-//! plain-words description of skyport-accounts. Input: up to three lines, the granted,
+//! plain-words description (`scope::describe`). Input: up to three lines, the granted,
 //! requested and declared scope strings (the whole input is also parsed as one string).
 #![no_main]
 
@@ -84,7 +84,7 @@ fuzz_target!(|data: &[u8]| {
         check_scope(s);
     }
 
-    let view = skyport_accounts::describe_scope(granted, requested, declared);
+    let view = skyport_oauth::scope::describe::describe("", granted, requested, declared);
     let g = tokens(granted);
     assert_eq!(view.granted, g);
     assert_eq!(view.requested, tokens(requested));

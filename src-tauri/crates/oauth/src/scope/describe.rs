@@ -1,8 +1,10 @@
-//! Scopes in plain words, grouped like the PDS consent screen. Precise rather than
-//! inflated; unknown scopes are shown raw.
+//! Scopes in plain words, grouped like the PDS consent screen (atproto permission spec).
+//! Precise rather than inflated; unknown scopes are shown raw. Words only, no I/O: the
+//! account manager shows them for a session, and the fuzz targets check them.
 
 use serde::Serialize;
-use skyport_oauth::scope::{AccountAction, AccountAttr, Permission, RepoAction, ScopeToken, Transition};
+
+use super::{AccountAction, AccountAttr, Permission, RepoAction, ScopeToken, Transition};
 
 /// How much a permission gives away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
