@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value;
 use skyport_accounts::{
-    AccountDetails, AccountSummary, KeychainState, LOGIN_WAIT, LinkKind, LoginPreview, LoginRequest,
-    LoginStarted, ScopeView, SignOutResult,
+    AccountDetails, AccountSummary, Accounts, KeychainState, LOGIN_WAIT, LinkKind, LoginPreview,
+    LoginRequest, LoginStarted, ScopeView, SignOutResult,
 };
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt as _;
@@ -30,18 +30,21 @@ pub struct AccountList {
 
 #[tauri::command]
 pub async fn list_accounts(accounts: State<'_, Shared>) -> Result<AccountList> {
-    let (list, keychain) = accounts.overview()?;
-    Ok(AccountList {
-        accounts: list,
-        keychain,
-        network_profile: accounts.network_profile(),
-        clock_skew_secs: accounts.clock_offset(),
+    blocking(&accounts, |a| {
+        let (list, keychain) = a.overview()?;
+        Ok(AccountList {
+            accounts: list,
+            keychain,
+            network_profile: a.network_profile(),
+            clock_skew_secs: a.clock_offset(),
+        })
     })
+    .await
 }
 
 #[tauri::command]
 pub async fn account_avatar(accounts: State<'_, Shared>, did: String) -> Result<Option<String>> {
-    Ok(accounts.avatar_data_url(&did)?)
+    blocking(&accounts, move |a| a.avatar_data_url(&did)).await
 }
 
 #[tauri::command]
@@ -88,7 +91,7 @@ pub async fn open_link(
     did: String,
     kind: LinkKind,
 ) -> Result<()> {
-    let url = accounts.link(&did, kind)?;
+    let url = blocking(&accounts, move |a| a.link(&did, kind)).await?;
     if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
         return Err(IpcError::internal(format!("could not open the browser: {e}")));
     }
@@ -102,12 +105,12 @@ pub async fn cancel_login(
     state: String,
 ) -> Result<()> {
     logins.remove(&state);
-    Ok(accounts.cancel_login(&state)?)
+    blocking(&accounts, move |a| a.cancel_login(&state)).await
 }
 
 #[tauri::command]
 pub async fn switch_account(accounts: State<'_, Shared>, did: String) -> Result<AccountSummary> {
-    Ok(accounts.switch(&did)?)
+    blocking(&accounts, move |a| a.switch(&did)).await
 }
 
 #[tauri::command]
@@ -127,12 +130,12 @@ pub async fn sign_out_all(accounts: State<'_, Shared>) -> Result<Vec<SignOutResu
 
 #[tauri::command]
 pub async fn account_details(accounts: State<'_, Shared>, did: String) -> Result<AccountDetails> {
-    Ok(accounts.details(Some(&did))?)
+    blocking(&accounts, move |a| a.details(Some(&did))).await
 }
 
 #[tauri::command]
 pub async fn account_scopes(accounts: State<'_, Shared>, did: String) -> Result<ScopeView> {
-    Ok(accounts.scopes(Some(&did))?)
+    blocking(&accounts, move |a| a.scopes(Some(&did))).await
 }
 
 /// Redacted diagnostics as pretty JSON, with the log file's location.
@@ -167,6 +170,19 @@ pub async fn app_info(accounts: State<'_, Shared>) -> Result<AppInfo> {
 #[tauri::command]
 pub async fn copy_text(app: AppHandle, text: String) -> Result<()> {
     app.clipboard().write_text(text).map_err(|e| IpcError::internal(format!("clipboard: {e}")))
+}
+
+/// Runs account work that touches SQLite or the keychain on the blocking pool, so a slow
+/// keychain never stalls the async threads (background refresh, events, other commands).
+async fn blocking<T: Send + 'static>(
+    accounts: &Shared,
+    work: impl FnOnce(&Accounts) -> std::result::Result<T, skyport_accounts::Error> + Send + 'static,
+) -> Result<T> {
+    let accounts = accounts.clone();
+    tauri::async_runtime::spawn_blocking(move || work(&accounts))
+        .await
+        .map_err(|e| IpcError::internal(format!("a storage task failed: {e}")))?
+        .map_err(IpcError::from)
 }
 
 /// Opens the authorization page in the system browser (never an embedded webview).

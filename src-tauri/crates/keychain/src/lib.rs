@@ -1,9 +1,9 @@
 //! # skyport-keychain
 //!
 //! Secrets in the OS keychain: the Secret Service on Linux (GNOME Keyring, KWallet,
-//! KeePassXC), the macOS Keychain, and the Windows Credential Manager, through the `keyring`
-//! crate. Skyport keeps each session's refresh and access tokens and its DPoP private key in
-//! one item here, and only non-secret metadata in SQLite.
+//! KeePassXC), the macOS Keychain, and the Windows Credential Manager. Skyport keeps each
+//! session's refresh and access tokens and its DPoP private key in one item here, and only
+//! non-secret metadata in SQLite.
 //!
 //! * [`SecretStore`] is the seam: `put`, `get`, `delete` by item name, and `backend`.
 //! * [`OsKeychain`] is the real store. Every call is time-limited ([`DEFAULT_TIMEOUT`]).
@@ -31,6 +31,28 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Why the Secret Service client is written here
+//!
+//! `keyring` v3 opens a new D-Bus connection and negotiates a new Diffie-Hellman session for
+//! every call (13–30 ms each; see BENCHMARKS.md). On Linux this crate therefore talks to the
+//! Secret Service through `dbus-secret-service` (libdbus, blocking) and keeps **one
+//! connection and one encrypted session per process**, made again once when it breaks
+//! (gnome-keyring restarted). The alternatives were weighed:
+//!
+//! * `keyring-core` 1.x with `dbus-secret-service-keyring-store` keeps one connection per
+//!   store too, but never replaces a broken one (every call fails until the process
+//!   restarts), keeps it private, so telling "no such item" from "locked" (which needs the
+//!   default collection's state) costs a second connection, and labels new items
+//!   differently from the items Skyport 0.1 wrote.
+//! * The `zbus`-based stores (`secret-service`, `oo7`) are async: driven from blocking code
+//!   inside a tokio runtime they need their own executor, and zbus's blocking API panics when
+//!   called from within a runtime; its `tokio` feature also unifies across the workspace.
+//!   libdbus has none of that.
+//!
+//! Items keep `keyring` v3's attributes, so items written by earlier versions are found, and
+//! the other way round. macOS and Windows still use `keyring` v3's native stores, which have
+//! no connection to keep.
+//!
 //! ## Missing is not failed
 //!
 //! Only `Ok(None)` from [`SecretStore::get`] means "no such item". A locked keychain, a
@@ -53,6 +75,8 @@ mod secret;
 
 pub use error::KeychainError;
 pub use memory::MemoryKeychain;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+pub use os::connections_made;
 pub use os::{DEFAULT_TIMEOUT, OsKeychain};
 pub use secret::Secret;
 

@@ -1,6 +1,18 @@
-//! [`OsKeychain`]: the platform keychain through `keyring` v3, every call time-limited.
+//! [`OsKeychain`]: the platform keychain, every call time-limited. Linux and the BSDs: the
+//! Secret Service over one kept connection ([`secret_service`]); macOS and Windows: the
+//! native stores through `keyring` v3 ([`native`]).
 
-mod classify;
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+mod native;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+mod secret_service;
+
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+use native as backend;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+use secret_service as backend;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+pub use secret_service::connections_made;
 
 use std::sync::mpsc;
 use std::thread;
@@ -19,7 +31,8 @@ const BACKEND: Option<&str> = Some("secret-service");
 const BACKEND: Option<&str> = Some("macos-keychain");
 #[cfg(target_os = "windows")]
 const BACKEND: Option<&str> = Some("windows-credential-manager");
-/// Elsewhere `keyring` would silently fall back to its in-memory mock; refuse instead.
+/// Elsewhere there is no keychain (`keyring` would silently fall back to its in-memory mock);
+/// refuse instead.
 #[cfg(not(any(
     target_os = "linux",
     target_os = "freebsd",
@@ -35,17 +48,25 @@ const BACKEND: Option<&str> = None;
 ///
 /// An item is found by the pair (`service`, `name`): `service` is the keyring service field
 /// and `name` the account ("user") field. On Linux the item goes in the default collection
-/// (usually "login"). Secrets are stored as raw bytes (`keyring`'s secret API), not text.
+/// (usually "login"). Secrets are stored as raw bytes, not text.
+///
+/// ## One connection
+///
+/// On the Secret Service every `OsKeychain` of the process shares one D-Bus connection and
+/// one encrypted session, made at the first call and made again once when it breaks (a
+/// restarted gnome-keyring). Calls take turns on it.
 ///
 /// ## Time limits and unlock prompts
 ///
-/// Each call runs the blocking `keyring` call on a helper thread and waits at most
+/// Each call runs the blocking platform call on a helper thread and waits at most
 /// [`timeout`](OsKeychain::timeout) (default [`DEFAULT_TIMEOUT`], 3 s as in cli/cli's
 /// `internal/keyring`). On a desktop, a locked Secret Service collection or macOS keychain
 /// shows the system's unlock prompt and the call waits for the user: if the user is quicker
 /// than the limit the call succeeds, otherwise the caller gets [`KeychainError::Timeout`]
-/// while the helper thread keeps waiting, so a `put` may still land later. Each retry can
-/// queue another prompt: after a timeout, wait for the user rather than retrying in a loop.
+/// while the helper thread keeps waiting, so a `put` may still land later. On the Secret
+/// Service, calls made while a prompt is open wait their turn on the connection and time out
+/// too, until the user answers it. After a timeout, wait for the user rather than retrying in
+/// a loop.
 /// Where no prompt can be shown (no display), the answer is [`KeychainError::Locked`].
 ///
 /// On the Secret Service, a lookup that finds nothing counts as "no such item" only while the
@@ -79,48 +100,35 @@ impl OsKeychain {
         &self.service
     }
 
-    /// Runs `op` on the entry for `name` on a helper thread, at most [`Self::timeout`] long.
-    /// The outer error is ours (timeout, no backend); the inner one is `keyring`'s.
+    /// Runs `op` with the service and `name` on a helper thread, at most [`Self::timeout`]
+    /// long.
     fn call<T: Send + 'static>(
         &self,
         name: &str,
-        op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
-    ) -> Result<keyring::Result<T>, KeychainError> {
+        op: impl FnOnce(&str, &str) -> Result<T, KeychainError> + Send + 'static,
+    ) -> Result<T, KeychainError> {
         if BACKEND.is_none() {
             return Err(KeychainError::unavailable("no supported keychain on this platform"));
         }
         let (service, name) = (self.service.clone(), name.to_owned());
-        run_with_timeout(self.timeout, move || op(&keyring::Entry::new(&service, &name)?))
-    }
-
-    fn fail(&self, op: &'static str, err: keyring::Error) -> KeychainError {
-        tracing::debug!(backend = self.backend(), op, error = %err, "keychain call failed");
-        classify::classify(err)
+        run_with_timeout(self.timeout, move || op(&service, &name))?.inspect_err(|err| {
+            tracing::debug!(backend = self.backend(), error = %err, "keychain call failed");
+        })
     }
 }
 
 impl SecretStore for OsKeychain {
     fn put(&self, name: &str, secret: &[u8]) -> Result<(), KeychainError> {
         let secret = Zeroizing::new(secret.to_vec());
-        self.call(name, move |entry| entry.set_secret(&secret))?.map_err(|err| self.fail("put", err))
+        self.call(name, move |service, name| backend::put(service, name, &secret))
     }
 
     fn get(&self, name: &str) -> Result<Option<Secret>, KeychainError> {
-        let found = self.call(name, |entry| match entry.get_secret() {
-            Ok(bytes) => Ok(Some(Zeroizing::new(bytes))),
-            Err(keyring::Error::NoEntry) => classify::confirm_missing().map(|()| None),
-            Err(err) => Err(err),
-        })?;
-        found.map(|bytes| bytes.map(Secret::from)).map_err(|err| self.fail("get", err))
+        Ok(self.call(name, backend::get)?.map(Secret::from))
     }
 
     fn delete(&self, name: &str) -> Result<bool, KeychainError> {
-        let deleted = self.call(name, |entry| match entry.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => classify::confirm_missing().map(|()| false),
-            Err(err) => Err(err),
-        })?;
-        deleted.map_err(|err| self.fail("delete", err))
+        self.call(name, backend::delete)
     }
 
     fn backend(&self) -> &'static str {

@@ -124,6 +124,57 @@ fn locked_collection_is_locked_not_missing() {
     assert!(keychain.delete(&name).unwrap());
 }
 
+/// Every call of the process shares one connection (one encrypted session); when
+/// gnome-keyring restarts between two calls, the next call connects again, once, and finds
+/// the item the restarted daemon loaded from disk.
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
+#[test]
+fn one_connection_per_process_and_one_reconnect_after_a_restart() {
+    let _serial = real_secret_service();
+    let keychain = OsKeychain::new(SERVICE);
+    let other = OsKeychain::new("app.skyport.keychain-test.other");
+    let name = item_name("restart");
+    keychain.put(&name, b"kept across a restart").unwrap();
+    let before = skyport_keychain::connections_made();
+    assert!(before >= 1);
+    for _ in 0..10 {
+        assert!(keychain.get(&name).unwrap().is_some());
+        assert!(other.get(&name).unwrap().is_none());
+    }
+    assert_eq!(skyport_keychain::connections_made(), before, "20 calls, no new connection");
+
+    restart_gnome_keyring();
+    let secret = keychain.get(&name).unwrap().expect("the restarted daemon has the item");
+    assert_eq!(secret.expose(), b"kept across a restart");
+    assert_eq!(skyport_keychain::connections_made(), before + 1, "connected again, once");
+    assert!(keychain.delete(&name).unwrap());
+    assert_eq!(skyport_keychain::connections_made(), before + 1);
+}
+
+/// Items Skyport 0.1 wrote (through `keyring` v3) are found, replaced in place and deleted;
+/// items written now are found by `keyring` v3 (a downgrade keeps its sessions).
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
+#[test]
+fn items_written_by_keyring_v3_are_found_and_the_other_way_round() {
+    let _serial = real_secret_service();
+    let keychain = OsKeychain::new(SERVICE);
+    let old = item_name("written-by-0.1");
+    let entry = keyring::Entry::new(SERVICE, &old).unwrap();
+    entry.set_secret(b"from 0.1").unwrap();
+    assert_eq!(keychain.get(&old).unwrap().expect("found").expose(), b"from 0.1");
+    keychain.put(&old, b"rotated").unwrap();
+    assert_eq!(entry.get_secret().unwrap(), b"rotated", "the same item, not a second one");
+    assert!(keychain.delete(&old).unwrap());
+    assert!(matches!(entry.get_secret(), Err(keyring::Error::NoEntry)));
+
+    let new = item_name("written-now");
+    keychain.put(&new, b"from now").unwrap();
+    let entry = keyring::Entry::new(SERVICE, &new).unwrap();
+    assert_eq!(entry.get_secret().unwrap(), b"from now");
+    entry.delete_credential().unwrap();
+    assert!(keychain.get(&new).unwrap().is_none());
+}
+
 /// A session bus with no Secret Service on it (no provider, nothing to activate).
 #[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
 #[test]
@@ -209,6 +260,47 @@ fn real_secret_service() -> MutexGuard<'static, ()> {
     skyport_tests::keyring::require_secret_service();
     static SERIAL: Mutex<()> = Mutex::new(());
     SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Stops the gnome-keyring of this session bus and starts a new one, unlocked with the test
+/// password (the login collection comes back from disk).
+fn restart_gnome_keyring() {
+    let bus = dbus::blocking::Connection::new_session().unwrap();
+    let dbus_proxy = bus.with_proxy("org.freedesktop.DBus", "/org/freedesktop/DBus", Duration::from_secs(5));
+    let (pid,): (u32,) = dbus_proxy
+        .method_call("org.freedesktop.DBus", "GetConnectionUnixProcessID", ("org.freedesktop.secrets",))
+        .unwrap();
+    let killed = Command::new("kill").arg(pid.to_string()).status().unwrap();
+    assert!(killed.success());
+    let owned = |proxy: &dbus::blocking::Proxy<'_, &dbus::blocking::Connection>| {
+        proxy
+            .method_call::<(bool,), _, _, _>(
+                "org.freedesktop.DBus",
+                "NameHasOwner",
+                ("org.freedesktop.secrets",),
+            )
+            .map(|(b,)| b)
+            .unwrap_or(false)
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while owned(&dbus_proxy) {
+        assert!(Instant::now() < deadline, "gnome-keyring did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let password = std::env::var("SKYPORT_TEST_KEYRING_PASSWORD").unwrap_or_else(|_| "test-password".into());
+    let mut daemon = Command::new("gnome-keyring-daemon")
+        .args(["--unlock", "--components=secrets"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    daemon.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+    assert!(daemon.wait().unwrap().success(), "gnome-keyring-daemon did not start");
+    while !owned(&dbus_proxy) {
+        assert!(Instant::now() < deadline, "gnome-keyring did not come back");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn item_name(what: &str) -> String {

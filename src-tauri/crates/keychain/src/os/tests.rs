@@ -1,7 +1,5 @@
 use std::time::Instant;
 
-use keyring::credential::CredentialPersistence;
-
 use super::*;
 
 #[test]
@@ -44,15 +42,10 @@ fn linux_uses_the_secret_service() {
 
 /// Without a platform feature, keyring silently stores secrets in process memory. Guard the
 /// features in the workspace `Cargo.toml`: the default store must persist.
-#[cfg(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "macos",
-    target_os = "windows"
-))]
+#[cfg(any(target_os = "macos", target_os = "windows"))]
 #[test]
 fn keyring_default_store_is_persistent_not_the_mock() {
+    use keyring::credential::CredentialPersistence;
     let persistence = keyring::default::default_credential_builder().persistence();
     assert!(
         matches!(persistence, CredentialPersistence::UntilDelete),
