@@ -114,7 +114,7 @@ async fn loopback_client_full_flow() {
     let session = client.complete_login(started.pending, started.secrets, authorized).await.unwrap();
     assert_eq!(session.info.did.as_str(), who.did);
     assert_eq!(session.info.issuer, net.issuer());
-    assert!(session.info.granted_scope.split(' ').any(|t| t == "atproto"));
+    assert!(session.info.granted_scope.as_str().split(' ').any(|t| t == "atproto"));
     use_refresh_revoke(&client, session, &who).await;
 }
 

@@ -48,7 +48,8 @@ pub struct Config {
     /// Extra trusted root certificates (PEM file).
     pub extra_ca: Option<PathBuf>,
     /// Refuse a response to a DPoP-signed request that has no `DPoP-Nonce` header, as
-    /// profile C requires (`strict_dpop_nonce = true` in `config.toml`, or
+    /// the atproto OAuth spec requires ("Demonstrating Proof of Possession (DPoP)";
+    /// `strict_dpop_nonce = true` in `config.toml`, or
     /// `SKYPORT_STRICT_DPOP_NONCE=1`). Off by default: such a response is accepted and logged
     /// once per server. When on, a server that omits the header cannot be used, and a refused
     /// refresh response can end the session (see

@@ -65,10 +65,10 @@ impl Accounts {
                 None => "DNS TXT + HTTPS well-known".into(),
             },
             client_kind: if client.is_loopback() { "loopback" } else { "discoverable" },
-            client_id: client.client_id().to_owned(),
+            client_id: client.client_id().to_string(),
             redirect_uri: client
                 .redirect_uri(Some(0))
-                .map(|r| r.replace(":0/", ":<port>/"))
+                .map(|r| r.as_str().replace(":0/", ":<port>/"))
                 .unwrap_or_default(),
             clock_offset_secs,
             accounts: list.len(),

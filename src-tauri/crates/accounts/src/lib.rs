@@ -29,8 +29,11 @@ mod nonces;
 mod profile;
 mod reason;
 mod refresh;
+mod refresh_outcome;
+mod row;
 mod secrets;
 mod sign_out;
+mod storage;
 mod view;
 
 use std::sync::Arc;
@@ -52,11 +55,12 @@ pub use logging::init_logging;
 pub use login::LoginRequest;
 pub use login_handle::{LOGIN_WAIT, LoginHandle};
 pub use reason::SignInReason;
+pub use refresh_outcome::RefreshOutcome;
 pub use skyport_oauth::scope::describe::{Level, PermissionGroup, ScopeItem, ScopeView};
 pub use skyport_oauth::{XrpcRequest, XrpcResponse};
 pub use view::{
     AccountDetails, AccountStatus, AccountSummary, EXPIRING_SECS, HandleChanged, KeychainState,
-    LoginCompleted, LoginPreview, LoginStarted, SignOutResult,
+    LoginCompleted, LoginIntent, LoginPreview, LoginStarted, SignOutResult,
 };
 
 use crate::lock::AccountLocks;
@@ -83,7 +87,7 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
     locks: AccountLocks,
     events: broadcast::Sender<AccountEvent>,
-    recent: Recent,
+    recent: Arc<Recent>,
 }
 
 /// Builds [`Accounts`] with seams for tests (keychain, HTTP client, clock).
@@ -142,7 +146,7 @@ impl AccountsBuilder {
             oauth,
             clock,
             events,
-            recent: Recent::default(),
+            recent: Arc::default(),
         };
         accounts.sweep()?;
         Ok(accounts)
@@ -283,26 +287,17 @@ impl Accounts {
 
     /// How the keychain answers right now.
     pub fn keychain_state(&self) -> KeychainState {
-        match self.vault().probe() {
-            Ok(()) => KeychainState::Available,
-            Err(e) if e.is_locked() => KeychainState::Locked,
-            Err(_) => KeychainState::Unavailable,
-        }
+        self.storage().keychain_state()
     }
 
     fn row(&self, who: Option<&str>) -> Result<accounts::AccountRow, Error> {
-        let rows = self.db.with(accounts::list)?;
-        let found = match who {
-            None => rows.into_iter().find(|r| r.active).ok_or(Error::NoActiveAccount)?,
-            Some(w) => {
-                let w = w.trim();
-                let handle = w.strip_prefix('@').unwrap_or(w).to_ascii_lowercase();
-                rows.into_iter()
-                    .find(|r| r.did == w || r.handle.as_deref() == Some(handle.as_str()))
-                    .ok_or_else(|| Error::UnknownAccount(w.to_owned()))?
-            }
-        };
-        Ok(found)
+        self.storage().row(who)
+    }
+
+    /// [`row`](Self::row), off the async threads.
+    async fn row_off_thread(&self, who: Option<&str>) -> Result<accounts::AccountRow, Error> {
+        let who = who.map(str::to_owned);
+        self.off_thread(move |s| s.row(who.as_deref())).await
     }
 
     fn vault(&self) -> Vault<'_> {

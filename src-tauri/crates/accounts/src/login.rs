@@ -4,14 +4,19 @@
 use std::time::Duration;
 
 use skyport_keychain::KeychainError;
-use skyport_oauth::{CallbackError, CallbackParams, LoginInput, LoginOptions, PendingLogin, Scope, Session};
-use skyport_store::table::accounts::{self, AccountRow, SessionState};
+use skyport_oauth::{
+    CallbackError, CallbackParams, Issuer, LoginInput, LoginOptions, PendingLogin, Scope, Session,
+};
+use skyport_store::table::accounts;
 use skyport_store::table::outcomes::{self, Outcome};
 use skyport_store::table::pending::{self, PendingRow};
 
 use crate::reason::SignInReason;
+use crate::refresh_outcome::RefreshOutcome;
+use crate::row::{account_row, session_info};
 use crate::secrets::SessionSecrets;
-use crate::view::{HandleChanged, LoginCompleted, LoginPreview, LoginStarted};
+use crate::storage::Storage;
+use crate::view::{HandleChanged, LoginCompleted, LoginIntent, LoginPreview, LoginStarted};
 use crate::{AccountEvent, Accounts, Error, ErrorCode};
 
 /// What a login asks for.
@@ -51,29 +56,30 @@ impl Accounts {
         let expected_did = started.pending.identity.as_ref().map(|i| i.did.to_string());
         let expected_handle =
             started.pending.identity.as_ref().and_then(|i| i.handle.as_ref()).map(|h| h.to_string());
-        let known = match &expected_did {
-            Some(did) => self.db.with(|c| accounts::get(c, did))?.is_some(),
-            None => false,
-        };
-        let intent = if known { "reauth" } else { "add" };
-        self.vault().put_pending(&state, &started.secrets)?;
         let row = PendingRow {
             state: state.clone(),
-            issuer: started.pending.issuer.clone(),
-            redirect_uri: started.pending.redirect_uri.clone(),
-            requested_scope: started.pending.requested_scope.clone(),
             expected_did: expected_did.clone(),
-            intent: intent.into(),
             record: serde_json::to_string(&started.pending)
                 .map_err(|e| Error::Config(format!("pending record: {e}")))?,
-            created_at: started.pending.created_at,
             expires_at: started.pending.expires_at,
         };
-        if let Err(e) = self.db.write(|c| pending::insert(c, &row)) {
-            let _ = self.vault().delete_pending(&state);
-            return Err(e.into());
-        }
-        tracing::info!(server = %host_of(&started.pending.issuer), intent, "login started");
+        let secrets = started.secrets;
+        let known = self
+            .off_thread(move |s| -> Result<bool, Error> {
+                let known = match &row.expected_did {
+                    Some(did) => s.db.with(|c| accounts::get(c, did))?.is_some(),
+                    None => false,
+                };
+                s.vault().put_pending(&row.state, &secrets)?;
+                if let Err(e) = s.db.write(|c| pending::insert(c, &row)) {
+                    let _ = s.vault().delete_pending(&row.state);
+                    return Err(e.into());
+                }
+                Ok(known)
+            })
+            .await?;
+        let intent = if known { LoginIntent::Reauth } else { LoginIntent::Add };
+        tracing::info!(server = %host_of(&started.pending.issuer), intent = intent.as_str(), "login started");
         Ok(LoginStarted {
             state,
             authorization_url: started.authorization_url.to_string(),
@@ -96,44 +102,24 @@ impl Accounts {
             return Err(skyport_oauth::Error::from(CallbackError::RedirectMismatch).into());
         }
         let state = params.state.clone();
-        let Some(row) = self.db.write(|c| pending::take(c, &state))? else {
-            let previous = self.db.with(|c| outcomes::get(c, &state))?;
-            let err = match previous {
-                Some(o) if o.error_code.as_deref() == Some(ErrorCode::LoginExpired.as_str()) => {
-                    CallbackError::Expired
-                }
-                _ => CallbackError::UnknownState,
-            };
-            return Err(skyport_oauth::Error::from(err).into());
+        let owned = state.clone();
+        let taken = self.off_thread(move |s| take_pending(s, &owned)).await?;
+        let (row, secrets) = match taken {
+            Taken::Unknown(err) => return Err(skyport_oauth::Error::from(err).into()),
+            Taken::Ended(err) => return Err(self.finish_login(&state, Err(err)).await),
+            Taken::Ready(ready) => *ready,
         };
-        let secrets = match self.vault().pending(&state) {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                let err = Error::NeedsSignIn {
-                    did: row.expected_did.clone().unwrap_or_default(),
-                    reason: SignInReason::KeyMissing,
-                };
-                return Err(self.finish_login(&state, Err(err)));
-            }
-            Err(e @ KeychainError::Corrupt) => {
-                // The login's own item is damaged: it cannot be finished, only started again.
-                let _ = self.vault().delete_pending(&state);
-                return Err(self.finish_login(&state, Err(e.into())));
-            }
-            Err(e) => {
-                // Keychain locked or unavailable: put the login back so it can be retried.
-                let _ = self.db.write(|c| pending::insert(c, &row));
-                return Err(e.into());
-            }
-        };
-        let _ = self.vault().delete_pending(&state);
         let pending: PendingLogin = match serde_json::from_str(&row.record) {
             Ok(p) => p,
-            Err(e) => return Err(self.finish_login(&state, Err(Error::Config(format!("stored login: {e}"))))),
+            Err(e) => {
+                return Err(self
+                    .finish_login(&state, Err(Error::Config(format!("stored login: {e}"))))
+                    .await);
+            }
         };
         let authorized = match pending.accept(params, self.now()) {
             Ok(a) => a,
-            Err(e) => return Err(self.finish_login(&state, Err(e.into()))),
+            Err(e) => return Err(self.finish_login(&state, Err(e.into())).await),
         };
         self.emit(AccountEvent::LoginProgress { state: state.clone() });
         let result = match self.oauth.complete_login(pending, secrets, authorized).await {
@@ -143,22 +129,20 @@ impl Accounts {
         match result {
             Ok(done) => {
                 let did = done.account.did.clone();
-                self.finish_login(&state, Ok(did.clone()));
+                self.finish_login(&state, Ok(did.clone())).await;
                 self.fetch_profile(&did).await;
                 // The session was just written to the keychain: no probe needed.
                 let account = self.summary(Some(&did), crate::KeychainState::Available)?;
                 Ok(LoginCompleted { account, ..done })
             }
-            Err(e) => Err(self.finish_login(&state, Err(e))),
+            Err(e) => Err(self.finish_login(&state, Err(e)).await),
         }
     }
 
     /// Cancels a waiting login; its callback will be refused.
     pub fn cancel_login(&self, state: &str) -> Result<(), Error> {
-        let taken = self.db.write(|c| pending::take(c, state))?;
-        if taken.is_some() {
-            let _ = self.vault().delete_pending(state);
-            self.finish_login(state, Err(Error::LoginCancelled));
+        if let Some((outcome, handle, err)) = cancel_pending(&self.storage(), state)? {
+            self.announce(state, outcome, handle, err);
         }
         Ok(())
     }
@@ -168,7 +152,8 @@ impl Accounts {
     pub async fn wait_for_login(&self, state: &str, timeout: Duration) -> Result<LoginCompleted, Error> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            if let Some(outcome) = self.db.with(|c| outcomes::get(c, state))? {
+            let owned = state.to_owned();
+            if let Some(outcome) = self.off_thread(move |s| s.db.with(|c| outcomes::get(c, &owned))).await? {
                 return match (outcome.did, outcome.error_code) {
                     (Some(did), _) => Ok(LoginCompleted {
                         account: self.account(Some(&did))?,
@@ -180,7 +165,12 @@ impl Accounts {
                 };
             }
             if tokio::time::Instant::now() >= deadline {
-                let _ = self.cancel_login(state);
+                let owned = state.to_owned();
+                if let Ok(Some((outcome, handle, err))) =
+                    self.off_thread(move |s| cancel_pending(s, &owned)).await
+                {
+                    self.announce(state, outcome, handle, err);
+                }
                 return Err(Error::LoginTimeout);
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
@@ -188,29 +178,20 @@ impl Accounts {
     }
 
     /// Records how a login ended and tells listeners; returns the error for `?`.
-    fn finish_login(&self, state: &str, result: Result<String, Error>) -> Error {
-        let (outcome, err) = match result {
-            Ok(did) => (Outcome { did: Some(did), error_code: None, error_message: None }, None),
-            Err(e) => (
-                Outcome {
-                    did: None,
-                    error_code: Some(e.code().as_str().into()),
-                    error_message: Some(e.to_string()),
-                },
-                Some(e),
-            ),
-        };
-        let _ = self.db.write(|c| outcomes::record(c, state, &outcome, self.now()));
+    async fn finish_login(&self, state: &str, result: Result<String, Error>) -> Error {
+        let (outcome, err) = outcome_of(result);
+        let (owned, recorded) = (state.to_owned(), outcome.clone());
+        let handle = self.off_thread(move |s| record_outcome(s, &owned, &recorded)).await;
+        self.announce(state, outcome, handle, err)
+    }
+
+    /// Logs and emits how a login ended.
+    fn announce(&self, state: &str, outcome: Outcome, handle: Option<String>, err: Option<Error>) -> Error {
         match (&outcome.did, &err) {
             (Some(did), _) => tracing::info!(%did, "login completed"),
             (None, Some(e)) => tracing::warn!(code = e.code().as_str(), error = %e, "login failed"),
             (None, None) => {}
         }
-        let handle = outcome
-            .did
-            .as_deref()
-            .and_then(|did| self.db.with(|c| accounts::get(c, did)).ok().flatten())
-            .and_then(|row| row.handle);
         self.emit(AccountEvent::LoginFinished {
             state: state.to_owned(),
             did: outcome.did.clone(),
@@ -227,13 +208,19 @@ impl Accounts {
     async fn store_session(&self, session: Session) -> Result<LoginCompleted, Error> {
         let did = session.info.did.to_string();
         let _guard = self.locks.lock(&did).await?;
-        let existing = self.db.with(|c| accounts::get(c, &did))?;
-        // The session this login replaces, to revoke once the new one is stored. A DID the
-        // database does not know has none worth a keychain lookup.
-        let old = match &existing {
-            Some(_) => self.vault().session(&did).ok().flatten(),
-            None => None,
-        };
+        let owned = did.clone();
+        let (existing, old) = self
+            .off_thread(move |s| -> Result<_, Error> {
+                let existing = s.db.with(|c| accounts::get(c, &owned))?;
+                // The session this login replaces, to revoke once the new one is stored. A
+                // DID the database does not know has none worth a keychain lookup.
+                let old = match &existing {
+                    Some(_) => s.vault().session(&owned).ok().flatten(),
+                    None => None,
+                };
+                Ok((existing, old))
+            })
+            .await?;
         let new_handle = session.info.handle.as_ref().map(ToString::to_string);
         let handle_changed = match (session.handle_change, existing.as_ref().and_then(|r| r.handle.clone())) {
             (Some(change), _) => Some(HandleChanged { before: change.before.to_string(), after: new_handle }),
@@ -250,67 +237,59 @@ impl Accounts {
             access_token: session.tokens.access_token,
             refresh_token: session.tokens.refresh_token,
         };
-        self.vault().put_session(&did, &secrets)?;
         let now = self.now();
         let info = &session.info;
-        let row = AccountRow {
-            did: did.clone(),
-            handle: info.handle.as_ref().map(|h| h.to_string()),
-            display_name: None,
-            has_avatar: false,
-            pds_url: info.pds.as_str().trim_end_matches('/').to_owned(),
-            issuer: info.issuer.clone(),
-            token_endpoint: info.token_endpoint.to_string(),
-            revocation_endpoint: info.revocation_endpoint.as_ref().map(|u| u.to_string()),
-            client_id: info.client_id.clone(),
-            requested_scope: info.requested_scope.clone(),
-            granted_scope: info.granted_scope.clone(),
-            expires_at: info.expires_at,
-            session_started_at: info.created_at,
-            session_generation: 1,
-            last_refresh_at: None,
-            last_refresh_result: None,
-            state: SessionState::SignedIn,
-            status_reason: None,
-            active: false,
-            position: 0,
-            dpop_thumbprint: info.dpop_thumbprint.clone(),
-            added_at: now,
-            updated_at: now,
-        };
-        let stored = self.db.write(|c| {
-            let known = accounts::upsert_session(c, &row)?;
-            accounts::set_active(c, &did)?;
-            skyport_store::table::journal::close_open(c, &did, "replaced", now)?;
-            Ok((known, accounts::get(c, &did)?))
-        });
+        let row = account_row(info, now);
+        let (owned, kept) = (did.clone(), secrets.clone());
+        let stored = self
+            .off_thread(move |s| -> Result<Result<bool, Error>, Error> {
+                s.vault().put_session(&owned, &kept)?;
+                let stored = s.db.write(|c| {
+                    let known = accounts::upsert_session(c, &row)?;
+                    accounts::set_active(c, &owned)?;
+                    skyport_store::table::journal::close_open(
+                        c,
+                        &owned,
+                        RefreshOutcome::Replaced.as_str(),
+                        now,
+                    )?;
+                    Ok((known, accounts::get(c, &owned)?))
+                });
+                Ok(match stored {
+                    Ok((known, stored_row)) => {
+                        if let Some(r) = stored_row {
+                            s.vault().remember(&r, &kept);
+                        }
+                        Ok(known)
+                    }
+                    Err(e) => Err(e.into()),
+                })
+            })
+            .await?;
         let updated = match stored {
-            Ok((known, stored_row)) => {
-                if let Some(r) = stored_row {
-                    self.vault().remember(&r, &secrets);
-                }
-                known
-            }
+            Ok(known) => known,
             Err(e) => {
                 // The database refused: do not keep tokens nobody can find.
                 let _ = self
                     .oauth
                     .revoke(info, &secrets.key, &secrets.refresh_token, Some(&secrets.access_token))
                     .await;
-                match &old {
+                let (owned, old) = (did.clone(), old.clone());
+                self.off_thread(move |s| match &old {
                     Some(o) => {
-                        let _ = self.vault().put_session(&did, o);
+                        let _ = s.vault().put_session(&owned, o);
                     }
                     None => {
-                        let _ = self.vault().delete_session(&did);
+                        let _ = s.vault().delete_session(&owned);
                     }
-                }
-                return Err(e.into());
+                })
+                .await;
+                return Err(e);
             }
         };
         let old_session_revoked = match (old, existing) {
             (Some(old), Some(prev)) => {
-                let prev_info = crate::refresh::session_info(&prev)?;
+                let prev_info = session_info(&prev)?;
                 let outcome = self
                     .oauth
                     .revoke(&prev_info, &old.key, &old.refresh_token, Some(&old.access_token))
@@ -325,6 +304,84 @@ impl Accounts {
     }
 }
 
+/// What taking a pending login found.
+enum Taken {
+    /// No login waits for this state (unknown, used, or expired).
+    Unknown(CallbackError),
+    /// The login was taken but cannot go on.
+    Ended(Error),
+    /// The login and its secrets, its keychain item deleted.
+    Ready(Box<(PendingRow, skyport_oauth::PendingSecrets)>),
+}
+
+/// Takes the pending login `state` (single use) and its secrets. A locked or unavailable
+/// keychain puts the login back so it can be retried.
+fn take_pending(s: &Storage, state: &str) -> Result<Taken, Error> {
+    let Some(row) = s.db.write(|c| pending::take(c, state))? else {
+        let previous = s.db.with(|c| outcomes::get(c, state))?;
+        return Ok(Taken::Unknown(match previous {
+            Some(o) if o.error_code.as_deref() == Some(ErrorCode::LoginExpired.as_str()) => {
+                CallbackError::Expired
+            }
+            _ => CallbackError::UnknownState,
+        }));
+    };
+    match s.vault().pending(state) {
+        Ok(Some(secrets)) => {
+            let _ = s.vault().delete_pending(state);
+            Ok(Taken::Ready(Box::new((row, secrets))))
+        }
+        Ok(None) => Ok(Taken::Ended(Error::NeedsSignIn {
+            did: row.expected_did.clone().unwrap_or_default(),
+            reason: SignInReason::KeyMissing,
+        })),
+        Err(e @ KeychainError::Corrupt) => {
+            // The login's own item is damaged: it cannot be finished, only started again.
+            let _ = s.vault().delete_pending(state);
+            Ok(Taken::Ended(e.into()))
+        }
+        Err(e) => {
+            let _ = s.db.write(|c| pending::insert(c, &row));
+            Err(e.into())
+        }
+    }
+}
+
+/// Cancels the pending login `state` if it still waits: what to announce, if it did.
+type Cancelled = (Outcome, Option<String>, Option<Error>);
+fn cancel_pending(s: &Storage, state: &str) -> Result<Option<Cancelled>, Error> {
+    if s.db.write(|c| pending::take(c, state))?.is_none() {
+        return Ok(None);
+    }
+    let _ = s.vault().delete_pending(state);
+    let (outcome, err) = outcome_of(Err(Error::LoginCancelled));
+    let handle = record_outcome(s, state, &outcome);
+    Ok(Some((outcome, handle, err)))
+}
+
+/// The outcome to record for a login's result, and the error to return.
+fn outcome_of(result: Result<String, Error>) -> (Outcome, Option<Error>) {
+    match result {
+        Ok(did) => (Outcome { did: Some(did), error_code: None, error_message: None }, None),
+        Err(e) => (
+            Outcome {
+                did: None,
+                error_code: Some(e.code().as_str().into()),
+                error_message: Some(e.to_string()),
+            },
+            Some(e),
+        ),
+    }
+}
+
+/// Records how a login ended; returns the account's handle for the event.
+fn record_outcome(s: &Storage, state: &str, outcome: &Outcome) -> Option<String> {
+    let now = s.now();
+    let _ = s.db.write(|c| outcomes::record(c, state, outcome, now));
+    let did = outcome.did.as_deref()?;
+    s.db.with(|c| accounts::get(c, did)).ok().flatten().and_then(|row| row.handle)
+}
+
 fn outcome_error(code: Option<&str>, message: Option<String>) -> Error {
     let message = message.unwrap_or_else(|| "the sign-in failed".into());
     match code.and_then(ErrorCode::parse) {
@@ -334,12 +391,12 @@ fn outcome_error(code: Option<&str>, message: Option<String>) -> Error {
     }
 }
 
-fn host_of(issuer: &str) -> String {
-    url::Url::parse(issuer)
+fn host_of(issuer: &Issuer) -> String {
+    url::Url::parse(issuer.as_str())
         .ok()
         .map(|u| match u.port() {
             Some(p) => format!("{}:{p}", u.host_str().unwrap_or_default()),
             None => u.host_str().unwrap_or_default().to_owned(),
         })
-        .unwrap_or_else(|| issuer.to_owned())
+        .unwrap_or_else(|| issuer.to_string())
 }

@@ -1,7 +1,8 @@
 //! The DPoP nonce cache in SQLite, so every process (CLI, desktop app) starts warm.
 //!
 //! Entries are per session (DPoP key thumbprint) and origin, never shared between accounts
-//! (profile C; see `skyport_store::table::nonces`).
+//! (atproto OAuth spec, "Demonstrating Proof of Possession (DPoP)": nonces per account session
+//! and per server; see `skyport_store::table::nonces`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -42,14 +42,19 @@ impl Accounts {
         let Ok(Some((name, avatar))) = tokio::time::timeout(Duration::from_secs(5), work).await else {
             return;
         };
-        let _ = self.db.write(|c| {
-            accounts::set_profile(
-                c,
-                did,
-                name.as_deref(),
-                avatar.as_ref().map(|(b, m)| (b.as_slice(), m.as_str())),
-            )
-        });
+        let did = did.to_owned();
+        let _ = self
+            .off_thread(move |s| {
+                s.db.write(|c| {
+                    accounts::set_profile(
+                        c,
+                        &did,
+                        name.as_deref(),
+                        avatar.as_ref().map(|(b, m)| (b.as_slice(), m.as_str())),
+                    )
+                })
+            })
+            .await;
         self.emit(crate::AccountEvent::AccountsChanged);
     }
 }

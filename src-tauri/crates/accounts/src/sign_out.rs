@@ -4,7 +4,9 @@
 use skyport_keychain::KeychainError;
 use skyport_store::table::{accounts, journal, nonces};
 
-use crate::refresh::session_info;
+use crate::reason::SignInReason;
+use crate::refresh_outcome::RefreshOutcome;
+use crate::row::session_info;
 use crate::view::SignOutResult;
 use crate::{AccountEvent, Accounts, Error};
 
@@ -14,10 +16,12 @@ impl Accounts {
     /// unlock it. A keychain item that cannot be decoded cannot be revoked: it and the row
     /// are deleted, and the result says the server was not asked.
     pub async fn sign_out(&self, who: Option<&str>) -> Result<SignOutResult, Error> {
-        let row = self.row(who)?;
+        let row = self.row_off_thread(who).await?;
         let did = row.did.clone();
         let _guard = self.locks.lock(&did).await?;
-        let (revoked, revoke_error) = match self.vault().session(&did) {
+        let owned = did.clone();
+        let read = self.off_thread(move |s| s.vault().session(&owned)).await;
+        let (revoked, revoke_error) = match read {
             Ok(Some(s)) => {
                 let info = session_info(&row)?;
                 match self.oauth.revoke(&info, &s.key, &s.refresh_token, Some(&s.access_token)).await {
@@ -35,13 +39,23 @@ impl Accounts {
             ),
             Err(e) => return Err(e.into()),
         };
-        self.vault().delete_session(&did)?;
         let now = self.now();
-        let new_active = self.db.write(|c| {
-            journal::close_open(c, &did, "signed_out", now)?;
-            nonces::delete_session(c, &row.dpop_thumbprint)?;
-            accounts::delete(c, &did)
-        })?;
+        let (owned, jkt) = (did.clone(), row.dpop_thumbprint.clone());
+        let new_active = self
+            .off_thread(move |s| -> Result<_, Error> {
+                s.vault().delete_session(&owned)?;
+                Ok(s.db.write(|c| {
+                    journal::close_open(
+                        c,
+                        &owned,
+                        RefreshOutcome::Ended(SignInReason::SignedOut).as_str(),
+                        now,
+                    )?;
+                    nonces::delete_session(c, &jkt)?;
+                    accounts::delete(c, &owned)
+                })?)
+            })
+            .await?;
         self.emit(AccountEvent::AccountsChanged);
         tracing::info!(%did, revoked, "signed out");
         Ok(SignOutResult { did, handle: row.handle.clone(), revoked, revoke_error, new_active })
@@ -49,7 +63,8 @@ impl Accounts {
 
     /// Signs out of every account.
     pub async fn sign_out_all(&self) -> Result<Vec<SignOutResult>, Error> {
-        let dids: Vec<String> = self.db.with(accounts::list)?.into_iter().map(|r| r.did).collect();
+        let rows = self.off_thread(|s| s.db.with(accounts::list)).await?;
+        let dids: Vec<String> = rows.into_iter().map(|r| r.did).collect();
         let mut results = Vec::with_capacity(dids.len());
         for did in dids {
             results.push(self.sign_out(Some(&did)).await?);

@@ -1,11 +1,12 @@
 //! What the UI and `--json` output see: account summaries and details without secrets
 //! (no token, verifier, key or callback code can be represented here).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use skyport_oauth::PUBLIC_CLIENT_SESSION_SECS;
 use skyport_store::table::accounts::{AccountRow, SessionState};
 
 use crate::reason::SignInReason;
+use crate::refresh_outcome::RefreshOutcome;
 
 /// One status per account; the UI maps it to a badge and a primary action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,8 +76,8 @@ pub struct AccountSummary {
     pub session_ending_soon: bool,
     /// When the last refresh finished.
     pub last_refresh_at: Option<i64>,
-    /// `ok` or an error code.
-    pub last_refresh_result: Option<String>,
+    /// How the last refresh ended (`ok` or a code), if one was recorded.
+    pub last_refresh_result: Option<RefreshOutcome>,
     /// The granted scope.
     pub granted_scope: String,
     /// The requested scope.
@@ -122,7 +123,7 @@ impl AccountSummary {
             session_ending_soon: status != AccountStatus::NeedsSignIn
                 && session_ends_at - inputs.now < SESSION_WARNING_SECS,
             last_refresh_at: row.last_refresh_at,
-            last_refresh_result: row.last_refresh_result.clone(),
+            last_refresh_result: stored_refresh_result(row),
             granted_scope: row.granted_scope.clone(),
             requested_scope: row.requested_scope.clone(),
             dpop_thumbprint: row.dpop_thumbprint.clone(),
@@ -147,7 +148,7 @@ fn status(
     if inputs.refreshing {
         return (AccountStatus::Refreshing, None);
     }
-    if row.last_refresh_result.as_deref() == Some("network") {
+    if stored_refresh_result(row).is_some_and(RefreshOutcome::is_network) {
         return (AccountStatus::Offline, None);
     }
     if row.expires_at - inputs.now < EXPIRING_SECS {
@@ -159,6 +160,11 @@ fn status(
 /// The reason stored with a row that needs sign-in.
 pub(crate) fn stored_reason(row: &AccountRow) -> SignInReason {
     row.status_reason.as_deref().map_or(SignInReason::Unknown, SignInReason::parse)
+}
+
+/// How the row's last refresh ended, if one was recorded.
+pub(crate) fn stored_refresh_result(row: &AccountRow) -> Option<RefreshOutcome> {
+    row.last_refresh_result.as_deref().map(RefreshOutcome::parse)
 }
 
 /// Everything the details screen shows.
@@ -203,10 +209,42 @@ pub struct LoginStarted {
     pub expected_did: Option<String>,
     /// Its verified handle, when known in advance.
     pub expected_handle: Option<String>,
-    /// `add` (new account) or `reauth` (a known account).
-    pub intent: &'static str,
+    /// A new account, or a known one signing in again.
+    pub intent: LoginIntent,
     /// When the login stops accepting a callback.
     pub expires_at: i64,
+}
+
+/// What a login is for, decided when it starts: the JSON the UI sees is `add` or `reauth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginIntent {
+    /// An account this app does not know yet (or one not known in advance: a login that
+    /// began from a server URL).
+    Add,
+    /// A known account signing in again.
+    Reauth,
+}
+
+impl LoginIntent {
+    /// The stable code: `add` or `reauth`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginIntent::Add => "add",
+            LoginIntent::Reauth => "reauth",
+        }
+    }
+
+    /// Parses [`as_str`](Self::as_str) output.
+    pub fn parse(code: &str) -> Option<Self> {
+        [LoginIntent::Add, LoginIntent::Reauth].into_iter().find(|i| i.as_str() == code)
+    }
+}
+
+impl std::fmt::Display for LoginIntent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A finished login.
@@ -243,4 +281,19 @@ pub struct LoginPreview {
     pub pds_host: Option<String>,
     /// The authorization server's host.
     pub server: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_intent_codes_are_the_json_the_ui_sees() {
+        for (intent, code) in [(LoginIntent::Add, "add"), (LoginIntent::Reauth, "reauth")] {
+            assert_eq!(intent.as_str(), code);
+            assert_eq!(serde_json::to_value(intent).unwrap(), code);
+            assert_eq!(LoginIntent::parse(code), Some(intent));
+        }
+        assert_eq!(LoginIntent::parse("Add"), None);
+    }
 }

@@ -6,7 +6,8 @@ mod support;
 use std::time::Duration;
 
 use skyport_accounts::{
-    AccountEvent, AccountStatus, Error, ErrorCode, KeychainState, LoginRequest, SignInReason, XrpcRequest,
+    AccountEvent, AccountStatus, Error, ErrorCode, KeychainState, LoginRequest, RefreshOutcome, SignInReason,
+    XrpcRequest,
 };
 use skyport_keychain::KeychainError;
 use skyport_tests::mock::{FakeAtproto, MockResponse};
@@ -122,11 +123,13 @@ async fn network_failure_keeps_the_session_and_shows_offline() {
     fake.intercept("/oauth/token", |_| Some(MockResponse::status(503)));
     let err = rig.accounts.refresh(None).await.unwrap_err();
     assert!(err.is_network(), "{err}");
-    assert_eq!(rig.accounts.account(None).unwrap().status, AccountStatus::Offline);
+    let offline = rig.accounts.account(None).unwrap();
+    assert_eq!(offline.status, AccountStatus::Offline);
+    assert_eq!(offline.last_refresh_result, Some(RefreshOutcome::Failed(ErrorCode::Network)));
     fake.clear("/oauth/token");
     let a = rig.accounts.refresh(None).await.unwrap();
     assert_eq!(a.status, AccountStatus::Ready);
-    assert_eq!(a.last_refresh_result.as_deref(), Some("ok"));
+    assert_eq!(a.last_refresh_result, Some(RefreshOutcome::Ok));
 }
 
 /// The server rotated the tokens but the answer was lost: the next refresh gets
@@ -391,4 +394,32 @@ async fn links_to_the_profile_pds_and_did_document() {
     assert_eq!(link(LinkKind::DidDocument), format!("{}/{ALICE}", fake.url()));
     assert_eq!(link(LinkKind::Pds).trim_end_matches('/'), fake.url());
     assert_eq!(rig.accounts.link(BOB, LinkKind::Pds).unwrap_err().code(), ErrorCode::UnknownAccount);
+}
+
+/// A keychain call that hangs for one account (an unlock prompt, a stuck D-Bus call) does not
+/// hold up the others: storage work runs off the async threads, so in a runtime with a single
+/// thread bob's refresh finishes while alice's keychain read is still blocked.
+#[tokio::test]
+async fn a_slow_keychain_call_does_not_stall_the_other_refreshes() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake_login(&rig, &fake, "bob.test").await;
+    rig.accounts.switch("alice.test").unwrap();
+    // Both tokens expire within the minute; alice comes first in the list.
+    let expires_at = rig.accounts.account(Some(ALICE)).unwrap().expires_at;
+    rig.clock.advance(Duration::from_secs((expires_at - support::now() - 60).max(0) as u64));
+    let mut events = rig.accounts.subscribe();
+    rig.keychain.set_slow(Some((ALICE, Duration::from_millis(1500))));
+    let results = rig.accounts.refresh_due(skyport_accounts::EXPIRING_SECS, 4).await;
+    rig.keychain.set_slow(None);
+    assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
+    let mut finished = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let AccountEvent::RefreshFinished { did, .. } = event {
+            finished.push(did);
+        }
+    }
+    assert_eq!(finished, [BOB, ALICE], "bob finished while alice's keychain read was blocked");
+    assert_eq!(fake.token_requests("refresh_token"), 2);
 }

@@ -37,7 +37,7 @@ fn as_patch(fake: &FakeAtproto, patch: serde_json::Value) {
     fake.hook(ASM, move |_, res| res.patch_json(patch.clone()));
 }
 
-// --- Authorization-server metadata (profile B.3) ------------------------------------------
+// --- Authorization-server metadata (RFC 8414; atproto OAuth spec, "Server Metadata") -------
 
 #[tokio::test]
 async fn s01_issuer_differs_from_the_fetch_url() {
@@ -118,7 +118,7 @@ async fn s10_protected_resources_exclude_the_pds() {
     assert!(invalid(&login_fails(&fake, "alice.test").await, Step::AuthorizationServer));
 }
 
-// --- Token response (profile B.7) and identity (B.8) --------------------------------------
+// --- Token response (RFC 6749 §5.1) and identity (atproto OAuth spec, "Identity Authentication")
 
 fn token_patch(fake: &FakeAtproto, patch: serde_json::Value) {
     fake.hook(

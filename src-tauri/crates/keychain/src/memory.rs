@@ -16,6 +16,7 @@ use crate::{KeychainError, Secret, SecretStore};
 pub struct MemoryKeychain {
     items: Mutex<HashMap<String, Zeroizing<Vec<u8>>>>,
     failure: Mutex<Option<KeychainError>>,
+    slow: Mutex<Option<(String, std::time::Duration)>>,
 }
 
 impl MemoryKeychain {
@@ -28,6 +29,12 @@ impl MemoryKeychain {
     /// Stored items are kept as they are.
     pub fn set_failure(&self, failure: Option<KeychainError>) {
         *lock(&self.failure) = failure;
+    }
+
+    /// From now on, every call for a name containing `pattern` blocks for `delay` first, as a
+    /// keychain waiting for an unlock prompt or a stuck D-Bus call does (`None` heals it).
+    pub fn set_slow(&self, slow: Option<(&str, std::time::Duration)>) {
+        *lock(&self.slow) = slow.map(|(p, d)| (p.to_owned(), d));
     }
 
     /// Whether an item exists, ignoring [`set_failure`](MemoryKeychain::set_failure): lets a
@@ -43,7 +50,11 @@ impl MemoryKeychain {
         names
     }
 
-    fn check(&self) -> Result<(), KeychainError> {
+    fn check(&self, name: &str) -> Result<(), KeychainError> {
+        let delay = lock(&self.slow).as_ref().filter(|(p, _)| name.contains(p.as_str())).map(|(_, d)| *d);
+        if let Some(delay) = delay {
+            std::thread::sleep(delay);
+        }
         match lock(&self.failure).as_ref() {
             Some(failure) => Err(failure.clone()),
             None => Ok(()),
@@ -53,18 +64,18 @@ impl MemoryKeychain {
 
 impl SecretStore for MemoryKeychain {
     fn put(&self, name: &str, secret: &[u8]) -> Result<(), KeychainError> {
-        self.check()?;
+        self.check(name)?;
         lock(&self.items).insert(name.to_owned(), Zeroizing::new(secret.to_vec()));
         Ok(())
     }
 
     fn get(&self, name: &str) -> Result<Option<Secret>, KeychainError> {
-        self.check()?;
+        self.check(name)?;
         Ok(lock(&self.items).get(name).map(|bytes| Secret::from(bytes.clone())))
     }
 
     fn delete(&self, name: &str) -> Result<bool, KeychainError> {
-        self.check()?;
+        self.check(name)?;
         Ok(lock(&self.items).remove(name).is_some())
     }
 

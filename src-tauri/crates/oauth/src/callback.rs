@@ -1,4 +1,4 @@
-//! The redirect back to the app (profile B.6; RFC 9207 for `iss`).
+//! The redirect back to the app (RFC 6749 §4.1.2; RFC 9207 for `iss`).
 //!
 //! Order of checks: `state` is present; the caller finds and deletes the pending login for
 //! that state (single use); then `error`, `code`, and `iss` equal to the pending issuer.

@@ -1,6 +1,6 @@
 //! DPoP (RFC 9449) as atproto uses it: one ES256 key per session, a fresh proof per request,
 //! a nonce cache keyed by session (DPoP key) and origin, and `ath` on resource requests
-//! (profile section C).
+//! (RFC 9449; atproto OAuth spec, "Demonstrating Proof of Possession (DPoP)").
 
 mod htu;
 mod key;

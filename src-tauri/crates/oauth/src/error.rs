@@ -17,23 +17,24 @@ pub enum Step {
     ResolveHandle,
     /// DID → DID document (PLC directory or did:web).
     ResolveDid,
-    /// Protected-resource metadata from the PDS (RFC 9728; profile B.2).
+    /// Protected-resource metadata from the PDS (RFC 9728).
     ProtectedResource,
-    /// Authorization-server metadata (RFC 8414; profile B.3).
+    /// Authorization-server metadata (RFC 8414).
     AuthorizationServer,
-    /// Pushed authorization request (RFC 9126; profile B.4).
+    /// Pushed authorization request (RFC 9126).
     Par,
-    /// The redirect back to the app (profile B.6).
+    /// The redirect back to the app (RFC 6749 §4.1.2, RFC 9207).
     Callback,
-    /// Authorization-code exchange (profile B.7).
+    /// Authorization-code exchange (RFC 6749 §4.1.3).
     Token,
-    /// Refresh-token grant (profile B.10).
+    /// Refresh-token grant (RFC 6749 §6).
     Refresh,
-    /// Token revocation (RFC 7009; profile B.11).
+    /// Token revocation (RFC 7009).
     Revoke,
-    /// A DPoP-bound request to the PDS (profile B.9).
+    /// A DPoP-bound request to the PDS (RFC 9449 §7).
     Resource,
-    /// Fetching or checking a client-metadata document (profile A.1).
+    /// Fetching or checking a client-metadata document (atproto OAuth spec, "Client ID
+    /// Metadata Document").
     ClientMetadata,
 }
 
@@ -103,10 +104,10 @@ pub enum Error {
         /// What was wrong, in words.
         reason: String,
     },
-    /// The identity did not check out (spec A.4 rules 39–40, B.8).
+    /// The identity did not check out (atproto OAuth spec, "Identity Authentication").
     #[error(transparent)]
     Identity(#[from] IdentityError),
-    /// The callback URL was not acceptable (spec B.6).
+    /// The callback URL was not acceptable (RFC 6749 §4.1.2, RFC 9207).
     #[error(transparent)]
     Callback(#[from] CallbackError),
     /// What the user typed is not a handle, DID or server URL.
@@ -115,7 +116,8 @@ pub enum Error {
     /// The client's own configuration is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The request was refused before it was sent, by the outbound policy (spec F).
+    /// The request was refused before it was sent, by the outbound policy (atproto OAuth
+    /// spec, "Security Considerations").
     #[error("refused to contact {url}: {reason}")]
     Forbidden {
         /// The URL that was refused.
@@ -133,7 +135,7 @@ fn describe(d: &Option<UntrustedText>) -> String {
 }
 
 impl Error {
-    /// The server said `invalid_grant`: on refresh the session is dead (spec A.4 rule 44).
+    /// The server said `invalid_grant`: on refresh the session is dead (RFC 6749 §5.2).
     pub fn is_invalid_grant(&self) -> bool {
         self.oauth_code() == Some("invalid_grant")
     }
@@ -293,7 +295,8 @@ pub enum IdentityError {
         /// The `id` in the document.
         actual: String,
     },
-    /// The token's `sub` is not the account the login started with (spec A.4 rule 39).
+    /// The token's `sub` is not the account the login started with (atproto OAuth
+    /// spec, "Identity Authentication").
     #[error("the server signed in {actual}, but the login was for {expected}")]
     SubjectMismatch {
         /// The DID the login expected.
@@ -312,7 +315,8 @@ pub enum IdentityError {
         actual: String,
     },
     /// A metadata document names an issuer other than where it was fetched, or than the
-    /// protected resource names (spec B.3).
+    /// protected resource names (RFC 8414 §3.3; atproto OAuth spec,
+    /// "Server Metadata").
     #[error("the authorization server metadata names the issuer {actual}, expected {expected}")]
     MetadataIssuerMismatch {
         /// The issuer expected (fetch origin / `authorization_servers[0]`).
@@ -322,7 +326,7 @@ pub enum IdentityError {
     },
 }
 
-/// A callback URL that cannot complete a login (spec B.6).
+/// A callback URL that cannot complete a login (RFC 6749 §4.1.2, RFC 9207).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CallbackError {
@@ -341,7 +345,7 @@ pub enum CallbackError {
     /// The callback has no `code` (and no `error`).
     #[error("the callback has no authorization code")]
     MissingCode,
-    /// The callback has no `iss` (RFC 9207; spec A.4 rule 36).
+    /// The callback has no `iss` (RFC 9207 §2.4).
     #[error("the callback has no iss (issuer) parameter")]
     MissingIssuer,
     /// The callback's `iss` is not the issuer the login was sent to.
@@ -382,16 +386,26 @@ pub enum InputError {
     /// Not a usable server URL.
     #[error("{0:?} is not a usable server URL: {1}")]
     Url(String, String),
-    /// A scope string is not valid (spec D).
+    /// A scope string is not valid (atproto permission spec).
     #[error("invalid scope: {0}")]
     Scope(String),
+    /// Not an authorization server issuer (an https origin, or http in development).
+    #[error("{0:?} is not an issuer (an origin URL such as https://example.com)")]
+    Issuer(String),
+    /// Not a client_id (an https URL, or the `http://localhost` development client).
+    #[error("{0:?} is not a client_id (an https URL, or http://localhost)")]
+    ClientId(String),
+    /// Not a redirect URI (an absolute URI without a fragment).
+    #[error("{0:?} is not a redirect URI (an absolute URI without a fragment)")]
+    RedirectUri(String),
 }
 
 /// The client's configuration breaks the profile.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// The client_id is not a valid discoverable or loopback client id (spec A.1, A.2).
+    /// The client_id is not a valid discoverable or loopback client id (atproto
+    /// OAuth spec, "Clients" and "Localhost Client Development").
     #[error("invalid client_id: {0}")]
     ClientId(String),
     /// A redirect URI is invalid for this client.
@@ -400,7 +414,8 @@ pub enum ConfigError {
     /// The scope asked for is not declared by the client, or lacks `atproto`.
     #[error("invalid scope: {0}")]
     Scope(String),
-    /// A client-metadata document breaks a rule (spec A.1).
+    /// A client-metadata document breaks a rule (atproto OAuth spec, "Client ID Metadata
+    /// Document").
     #[error("client metadata: {0}")]
     ClientMetadata(String),
     /// A URL in the network settings is invalid.
@@ -408,7 +423,8 @@ pub enum ConfigError {
     Network(String),
 }
 
-/// Why the outbound policy refused a destination (spec F).
+/// Why the outbound policy refused a destination (atproto OAuth spec, "Security
+/// Considerations").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ForbiddenReason {

@@ -1,7 +1,8 @@
 //! HTTP as a seam: the protocol code sends [`HttpRequest`]s through an [`HttpClient`].
 //!
 //! The production client ([`ReqwestClient`]) follows no redirects, caps body size and time,
-//! and enforces the outbound policy of profile section F on every request: https only,
+//! and enforces the outbound policy (SSRF protection, atproto OAuth spec, "Security
+//! Considerations") on every request: https only,
 //! public addresses only (checked after DNS resolution), loopback only in the development
 //! profile. Tests swap in servers on `127.0.0.1:0` with the development profile, or a fake
 //! client.
@@ -174,7 +175,8 @@ impl<T: HttpClient + ?Sized> Fetch for T {
 }
 
 /// GETs a JSON metadata document: HTTP 200 exactly (no redirect), `application/json`, a
-/// JSON object (profile A.1 rule 3, B.2, B.3). Retries up to 3 attempts on 5xx and broken
+/// JSON object (atproto OAuth spec, "Client ID Metadata Document" and "Server Metadata").
+/// Retries up to 3 attempts on 5xx and broken
 /// connections (not timeouts), with exponential backoff.
 pub(crate) async fn get_metadata(
     http: &dyn HttpClient,

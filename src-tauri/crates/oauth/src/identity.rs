@@ -1,5 +1,5 @@
 //! Who the user is: handles, DIDs, DID documents, and resolving one to the other
-//! (profile B.1; atproto handle and DID specifications).
+//! (atproto OAuth spec, "Identity Authentication"; atproto handle and DID specifications).
 
 mod did;
 mod did_doc;

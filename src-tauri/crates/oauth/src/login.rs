@@ -1,13 +1,17 @@
 //! A login between PAR and callback: the pending record (storable, no secrets) and its
-//! secrets (PKCE verifier and DPoP key, for the keychain). Profile section E, pre-flow record.
+//! secrets (PKCE verifier and DPoP key, for the keychain); atproto OAuth spec, "Summary of
+//! Authorization Flow" (what the client persists before the redirect).
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::callback::{AuthorizedCallback, CallbackParams};
+use crate::client::{ClientId, RedirectUri};
 use crate::dpop::DpopKey;
 use crate::error::{CallbackError, Error, OAuthError, Step};
 use crate::identity::ResolvedIdentity;
+use crate::metadata::Issuer;
+use crate::scope::ScopeText;
 use crate::secret::PkceVerifier;
 
 /// How long a pending login waits for its callback.
@@ -19,17 +23,17 @@ pub struct PendingLogin {
     /// The random `state` sent with PAR.
     pub state: String,
     /// The client_id used.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The redirect URI used with PAR (repeated in the token request).
-    pub redirect_uri: String,
+    pub redirect_uri: RedirectUri,
     /// The authorization server the login was sent to.
-    pub issuer: String,
+    pub issuer: Issuer,
     /// Its token endpoint.
     pub token_endpoint: Url,
     /// Its revocation endpoint, if any.
     pub revocation_endpoint: Option<Url>,
     /// The scope asked for.
-    pub requested_scope: String,
+    pub requested_scope: ScopeText,
     /// The `login_hint` sent (handle or DID), if any.
     pub login_hint: Option<String>,
     /// The identity resolved before the login (handle or DID logins); `None` for a login that
@@ -62,8 +66,8 @@ pub struct StartedLogin {
 }
 
 impl PendingLogin {
-    /// Checks a callback against this login (profile B.6 steps 4–6): not expired, same
-    /// redirect target, no `error`, a `code`, and `iss` equal to the issuer. The caller must
+    /// Checks a callback against this login (RFC 6749 §4.1.2, RFC 9207 §2.4): not expired,
+    /// same redirect target, no `error`, a `code`, and `iss` equal to the issuer. The caller must
     /// already have removed this record from its store (single use).
     pub fn accept(&self, callback: CallbackParams, now: i64) -> Result<AuthorizedCallback, Error> {
         if callback.state != self.state {
@@ -72,7 +76,7 @@ impl PendingLogin {
         if now >= self.expires_at {
             return Err(CallbackError::Expired.into());
         }
-        if !same_target(&callback.target, &self.redirect_uri) {
+        if !same_target(&callback.target, self.redirect_uri.as_str()) {
             return Err(CallbackError::RedirectMismatch.into());
         }
         if let Some(code) = callback.error {
@@ -86,8 +90,8 @@ impl PendingLogin {
         let code = callback.code.ok_or(CallbackError::MissingCode)?;
         match callback.iss {
             None => Err(CallbackError::MissingIssuer.into()),
-            Some(iss) if iss != self.issuer => Err(CallbackError::IssuerMismatch {
-                expected: self.issuer.clone(),
+            Some(iss) if self.issuer != iss => Err(CallbackError::IssuerMismatch {
+                expected: self.issuer.to_string(),
                 actual: iss.chars().take(200).collect(),
             }
             .into()),

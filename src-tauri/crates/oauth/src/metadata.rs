@@ -1,12 +1,15 @@
-//! Server discovery: protected-resource metadata (RFC 9728; profile B.2) and
-//! authorization-server metadata (RFC 8414; profile B.3), checked and cached.
+//! Server discovery: protected-resource metadata (RFC 9728) and authorization-server
+//! metadata (RFC 8414), checked as the atproto OAuth spec requires ("Server Metadata") and
+//! cached.
 
 mod authorization_server;
 mod discovery;
+mod issuer;
 mod protected_resource;
 
 pub use authorization_server::AuthorizationServer;
 pub use discovery::Discovery;
+pub use issuer::Issuer;
 pub use protected_resource::ProtectedResource;
 
 use url::Url;

@@ -20,7 +20,7 @@ use crate::pkce::Pkce;
 use crate::profile::NetworkProfile;
 use crate::random;
 use crate::revoke::{self, RevokeOutcome};
-use crate::scope::Scope;
+use crate::scope::{Scope, ScopeText};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::session::{HandleChange, Session, SessionInfo, SessionTokens};
 use crate::token::{self, TokenSet};
@@ -84,8 +84,9 @@ impl OAuthClientBuilder {
     }
 
     /// Refuses a response to a DPoP-signed request (PAR, token, refresh, revoke, XRPC) that
-    /// carries no valid `DPoP-Nonce` header, as profile C requires ("the client MUST reject
-    /// it"), with [`Error::InvalidResponse`]. Off by default: the reference TypeScript client
+    /// carries no valid `DPoP-Nonce` header, as the atproto OAuth spec requires ("Demonstrating
+    /// Proof of Possession (DPoP)": clients must reject responses missing a `DPoP-Nonce`
+    /// header), with [`Error::InvalidResponse`]. Off by default: the reference TypeScript client
     /// does not enforce it, so a server may omit the header and still work with other
     /// clients; without this setting such a response is accepted and logged once per origin.
     ///
@@ -205,7 +206,7 @@ impl OAuthClient {
         let dpop_key = DpopKey::generate()?;
         let state = random::token()?;
         let login_hint = input.login_hint();
-        let scope_text = scope.to_string();
+        let scope_text = ScopeText::from_scope(&scope)?;
         let request_uri = par::push(
             &self.wire,
             &server,
@@ -226,7 +227,7 @@ impl OAuthClient {
             authorization_url: par::authorization_url(&server, self.config.client_id(), &request_uri),
             pending: PendingLogin {
                 state,
-                client_id: self.config.client_id().to_owned(),
+                client_id: self.config.client_id().clone(),
                 redirect_uri,
                 issuer: server.issuer.clone(),
                 token_endpoint: server.token_endpoint.clone(),
@@ -242,8 +243,8 @@ impl OAuthClient {
     }
 
     /// Completes a login: exchanges the code (same `redirect_uri`), then verifies the
-    /// identity (profile B.8). On any failure after tokens arrived, they are revoked
-    /// (best effort) and the error is returned.
+    /// identity (atproto OAuth spec, "Identity Authentication"). On any failure after tokens
+    /// arrived, they are revoked (best effort) and the error is returned.
     pub async fn complete_login(
         &self,
         pending: PendingLogin,
@@ -335,15 +336,15 @@ impl OAuthClient {
         if server.issuer != pending.issuer {
             return Err(IdentityError::IssuerMismatch {
                 did: sub.to_string(),
-                expected: pending.issuer.clone(),
-                actual: server.issuer,
+                expected: pending.issuer.to_string(),
+                actual: server.issuer.into(),
             }
             .into());
         }
         Ok(resolved)
     }
 
-    /// Refreshes a session's tokens (profile B.10). The response's `sub` must be the
+    /// Refreshes a session's tokens (RFC 6749 §6). The response's `sub` must be the
     /// session's DID. `invalid_grant` ([`Error::is_invalid_grant`]) means the session is over.
     pub async fn refresh(
         &self,
@@ -363,7 +364,7 @@ impl OAuthClient {
         Ok(tokens)
     }
 
-    /// Revokes a session at its authorization server, best effort (profile B.11).
+    /// Revokes a session at its authorization server, best effort (RFC 7009).
     pub async fn revoke(
         &self,
         info: &SessionInfo,

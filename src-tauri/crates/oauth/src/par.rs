@@ -1,18 +1,21 @@
-//! Pushed authorization requests (RFC 9126; profile B.4) and the browser URL (B.5).
+//! Pushed authorization requests (RFC 9126; atproto OAuth spec, "Pushed Authorization
+//! Requests (PAR)") and the browser URL (RFC 9126 §4).
 
 use serde_json::Value;
 use url::Url;
 
+use crate::client::{ClientId, RedirectUri};
 use crate::dpop::DpopKey;
 use crate::error::{Error, Step};
 use crate::metadata::AuthorizationServer;
+use crate::scope::ScopeText;
 use crate::wire::{Wire, server_error};
 
 /// What PAR sends besides the client_id and the DPoP proof.
 pub(crate) struct ParRequest<'a> {
-    pub client_id: &'a str,
-    pub redirect_uri: &'a str,
-    pub scope: &'a str,
+    pub client_id: &'a ClientId,
+    pub redirect_uri: &'a RedirectUri,
+    pub scope: &'a ScopeText,
     pub state: &'a str,
     pub code_challenge: &'a str,
     pub login_hint: Option<&'a str>,
@@ -22,7 +25,8 @@ pub(crate) struct ParRequest<'a> {
 /// The `request_uri` prefix of RFC 9126 §2.2.
 const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
 
-/// Sends the PAR request; returns the `request_uri` (profile: 201 with `request_uri`).
+/// Sends the PAR request; returns the `request_uri` (RFC 9126 §2.2: 201 with `request_uri`
+/// and `expires_in`).
 pub(crate) async fn push(
     wire: &Wire,
     server: &AuthorizationServer,
@@ -31,9 +35,9 @@ pub(crate) async fn push(
 ) -> Result<String, Error> {
     let mut form = vec![
         ("response_type", "code"),
-        ("client_id", req.client_id),
-        ("redirect_uri", req.redirect_uri),
-        ("scope", req.scope),
+        ("client_id", req.client_id.as_str()),
+        ("redirect_uri", req.redirect_uri.as_str()),
+        ("scope", req.scope.as_str()),
         ("state", req.state),
         ("code_challenge", req.code_challenge),
         ("code_challenge_method", "S256"),
@@ -65,9 +69,16 @@ pub(crate) async fn push(
 }
 
 /// The URL to open in the system browser: the authorization endpoint with only `client_id`
-/// and `request_uri` (spec A.3 rule 26).
-pub(crate) fn authorization_url(server: &AuthorizationServer, client_id: &str, request_uri: &str) -> Url {
+/// and `request_uri` (RFC 9126 §4; atproto OAuth spec, "Pushed Authorization Requests (PAR)").
+pub(crate) fn authorization_url(
+    server: &AuthorizationServer,
+    client_id: &ClientId,
+    request_uri: &str,
+) -> Url {
     let mut url = server.authorization_endpoint.clone();
-    url.query_pairs_mut().clear().append_pair("client_id", client_id).append_pair("request_uri", request_uri);
+    url.query_pairs_mut()
+        .clear()
+        .append_pair("client_id", client_id.as_str())
+        .append_pair("request_uri", request_uri);
     url
 }

@@ -1,4 +1,4 @@
-//! PKCE with S256 only (RFC 7636; atproto OAuth profile A.3 rule 27).
+//! PKCE with S256 only (RFC 7636; atproto OAuth spec, "Proof Key for Code Exchange (PKCE)").
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,8 +1,9 @@
-//! Token revocation (RFC 7009; profile B.11). Best effort: the caller always deletes the
+//! Token revocation (RFC 7009 §2). Best effort: the caller always deletes the
 //! local session afterwards.
 
 use url::Url;
 
+use crate::client::ClientId;
 use crate::dpop::DpopKey;
 use crate::error::Step;
 use crate::secret::{AccessToken, RefreshToken};
@@ -26,7 +27,7 @@ pub(crate) async fn revoke(
     wire: &Wire,
     endpoint: Option<&Url>,
     key: &DpopKey,
-    client_id: &str,
+    client_id: &ClientId,
     refresh_token: &RefreshToken,
     access_token: Option<&AccessToken>,
 ) -> RevokeOutcome {
@@ -37,7 +38,7 @@ pub(crate) async fn revoke(
         [Some((refresh_token.expose(), "refresh_token")), access_token.map(|a| (a.expose(), "access_token"))];
     let mut reason = String::new();
     for (token, hint) in attempts.into_iter().flatten() {
-        let form = [("token", token), ("token_type_hint", hint), ("client_id", client_id)];
+        let form = [("token", token), ("token_type_hint", hint), ("client_id", client_id.as_str())];
         match wire.post_to_server(Step::Revoke, key, endpoint, &form).await {
             Ok(res) if res.status == 200 => return RevokeOutcome::Revoked,
             Ok(res) if matches!(res.status, 404 | 405) => {

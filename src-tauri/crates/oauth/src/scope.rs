@@ -1,4 +1,4 @@
-//! atproto scopes and permissions (atproto permission spec; profile section D).
+//! atproto scopes and permissions (atproto permission spec, <https://atproto.com/specs/permission>).
 //!
 //! A scope string is space-separated tokens. Each token is
 //! `resource[:positional][?key=value(&key=value)*]`. Known resources are checked against the
@@ -7,11 +7,13 @@
 
 pub mod describe;
 mod parse;
+mod text;
 
 use std::fmt;
 
 pub(crate) use parse::is_nsid;
 pub use parse::{AccountAction, AccountAttr, Permission, RepoAction, Transition};
+pub use text::ScopeText;
 
 use crate::error::InputError;
 
@@ -46,7 +48,8 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Parses a space-separated scope string. Duplicate tokens are an error (spec A.1 rule 11).
+    /// Parses a space-separated scope string (RFC 6749 §3.3). Duplicate tokens are an error:
+    /// the scope is a set, and a repeated token is a malformed declaration.
     pub fn parse(s: &str) -> Result<Self, InputError> {
         let mut tokens: Vec<ScopeToken> = Vec::new();
         for raw in s.split(' ').filter(|t| !t.is_empty()) {

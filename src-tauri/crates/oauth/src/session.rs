@@ -3,8 +3,11 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::client::ClientId;
 use crate::dpop::DpopKey;
 use crate::identity::{Did, Handle};
+use crate::metadata::Issuer;
+use crate::scope::ScopeText;
 use crate::secret::{AccessToken, RefreshToken};
 
 /// Everything about a session except its secrets: safe for a database, logs and a UI.
@@ -17,17 +20,17 @@ pub struct SessionInfo {
     /// The PDS origin (the resource server).
     pub pds: Url,
     /// The authorization server's issuer.
-    pub issuer: String,
+    pub issuer: Issuer,
     /// Where refreshes go.
     pub token_endpoint: Url,
     /// Where revocations go, if the server has one.
     pub revocation_endpoint: Option<Url>,
     /// The client_id the session was issued to.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The scope asked for.
-    pub requested_scope: String,
+    pub requested_scope: ScopeText,
     /// The scope granted (may be narrower).
-    pub granted_scope: String,
+    pub granted_scope: ScopeText,
     /// When the access token expires (seconds since the epoch).
     pub expires_at: i64,
     /// When the session began (public-client sessions end about two weeks later).
@@ -54,9 +57,10 @@ pub struct Session {
     pub dpop_key: DpopKey,
     /// The tokens.
     pub tokens: SessionTokens,
-    /// Set when the login began with a handle that, resolved again after the token (profile
-    /// B.8), is no longer the account's verified handle. [`SessionInfo::handle`] already has
-    /// the new one; show the change rather than swap names silently.
+    /// Set when the login began with a handle that, resolved again after the token (atproto
+    /// OAuth spec, "Identity Authentication"), is no longer the account's verified handle.
+    /// [`SessionInfo::handle`] already has the new one; show the change rather than swap names
+    /// silently.
     pub handle_change: Option<HandleChange>,
 }
 
@@ -69,5 +73,8 @@ pub struct HandleChange {
     pub after: Option<Handle>,
 }
 
-/// How long a public client's session lasts at most (REF `SESSION_LIFETIME`: two weeks).
+/// The longest a public client's session is assumed to last: two weeks. The atproto OAuth
+/// spec ("Tokens and Session Lifetime") leaves session lifetimes to the authorization server
+/// and recommends at most 7 days for untrusted public clients, so a server may end a session
+/// sooner; its refresh then fails with `invalid_grant`.
 pub const PUBLIC_CLIENT_SESSION_SECS: i64 = 14 * 24 * 3600;

@@ -1,12 +1,15 @@
-//! Token requests: code exchange (profile B.7) and refresh (B.10), with strict checks of the
-//! token response.
+//! Token requests: code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5) and refresh (RFC 6749 §6),
+//! DPoP-bound (RFC 9449 §5), with strict checks of the token response (atproto OAuth spec,
+//! "Authorization Scopes" and "Identity Authentication").
 
 use serde_json::Value;
 use url::Url;
 
+use crate::client::{ClientId, RedirectUri};
 use crate::dpop::DpopKey;
 use crate::error::{Error, Step};
 use crate::identity::Did;
+use crate::scope::ScopeText;
 use crate::secret::{AccessToken, AuthorizationCode, PkceVerifier, RefreshToken};
 use crate::wire::{Wire, server_error};
 
@@ -16,7 +19,7 @@ pub struct TokenSet {
     /// The account (a DID).
     pub sub: Did,
     /// The granted scope, which may be narrower than requested.
-    pub scope: String,
+    pub scope: ScopeText,
     /// The access token.
     pub access_token: AccessToken,
     /// The refresh token (single use).
@@ -28,21 +31,21 @@ pub struct TokenSet {
 /// The longest access-token lifetime believed (a day); longer values are clamped.
 const MAX_EXPIRES_IN: i64 = 24 * 3600;
 
-/// Exchanges an authorization code (same `redirect_uri` as PAR; spec A.3 rule 33).
+/// Exchanges an authorization code (the same `redirect_uri` as PAR: RFC 6749 §4.1.3).
 pub(crate) async fn exchange(
     wire: &Wire,
     token_endpoint: &Url,
     key: &DpopKey,
-    client_id: &str,
-    redirect_uri: &str,
+    client_id: &ClientId,
+    redirect_uri: &RedirectUri,
     code: &AuthorizationCode,
     verifier: &PkceVerifier,
 ) -> Result<TokenSet, Error> {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code.expose()),
-        ("redirect_uri", redirect_uri),
-        ("client_id", client_id),
+        ("redirect_uri", redirect_uri.as_str()),
+        ("client_id", client_id.as_str()),
         ("code_verifier", verifier.expose()),
     ];
     let res = wire.post_to_server(Step::Token, key, token_endpoint, &form).await?;
@@ -54,13 +57,13 @@ pub(crate) async fn refresh(
     wire: &Wire,
     token_endpoint: &Url,
     key: &DpopKey,
-    client_id: &str,
+    client_id: &ClientId,
     refresh_token: &RefreshToken,
 ) -> Result<TokenSet, Error> {
     let form = [
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.expose()),
-        ("client_id", client_id),
+        ("client_id", client_id.as_str()),
     ];
     let res = wire.post_to_server(Step::Refresh, key, token_endpoint, &form).await?;
     parse_response(Step::Refresh, res.status, &res, wire.clock.now())
@@ -90,9 +93,7 @@ fn parse_response(
     let sub = text("sub").ok_or_else(|| bad("no sub"))?;
     let sub = Did::parse(sub).map_err(|_| bad("sub is not a DID"))?;
     let scope = text("scope").ok_or_else(|| bad("no scope"))?;
-    if !scope.split(' ').any(|t| t == "atproto") {
-        return Err(bad("the granted scope does not include atproto"));
-    }
+    let scope = ScopeText::parse(scope).map_err(|_| bad("the granted scope does not include atproto"))?;
     let expires_in = body
         .get("expires_in")
         .and_then(Value::as_i64)
@@ -100,7 +101,7 @@ fn parse_response(
         .ok_or_else(|| bad("no positive expires_in"))?;
     Ok(TokenSet {
         sub,
-        scope: scope.to_owned(),
+        scope,
         access_token: AccessToken::new(access_token),
         refresh_token: RefreshToken::new(refresh_token),
         expires_at: now + expires_in.min(MAX_EXPIRES_IN),

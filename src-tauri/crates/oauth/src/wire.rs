@@ -1,4 +1,5 @@
-//! DPoP-signed requests with the nonce dance (RFC 9449 §8, §9; profile section C):
+//! DPoP-signed requests with the nonce dance (RFC 9449 §8, §9; atproto OAuth spec,
+//! "Demonstrating Proof of Possession (DPoP)"):
 //! the nonce is learned from every response, and a `use_dpop_nonce` challenge is answered
 //! by exactly one retry with a new proof (new `jti`, `iat` and nonce, same key). Nonces are
 //! kept per session (DPoP key thumbprint) and origin, never shared between sessions.
@@ -25,7 +26,8 @@ pub(crate) struct Wire {
     pub(crate) clock: Arc<dyn Clock>,
     /// Server time minus local time, from the last `Date` header seen.
     pub(crate) clock_offset: Arc<Mutex<Option<i64>>>,
-    /// Refuse a response to a DPoP request that carries no `DPoP-Nonce` (profile C).
+    /// Refuse a response to a DPoP request that carries no `DPoP-Nonce` (atproto OAuth spec,
+    /// "Demonstrating Proof of Possession (DPoP)").
     pub(crate) require_dpop_nonce: bool,
     /// Origins already logged for answering a DPoP request without a `DPoP-Nonce`.
     pub(crate) nonce_missing_warned: Arc<Mutex<HashSet<String>>>,
@@ -154,7 +156,7 @@ impl Wire {
                 %origin,
                 %step,
                 strict = self.require_dpop_nonce,
-                "a response to a DPoP request has no DPoP-Nonce header (profile C says to reject it{})",
+                "a response to a DPoP request has no DPoP-Nonce header (the atproto OAuth spec says to reject it{})",
                 if self.require_dpop_nonce { "; refused" } else { "; accepted, strict mode is off" }
             );
         }

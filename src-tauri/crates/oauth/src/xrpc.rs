@@ -1,4 +1,5 @@
-//! DPoP-bound XRPC calls to the account's PDS (profile B.9).
+//! DPoP-bound XRPC calls to the account's PDS (RFC 9449 §7; atproto OAuth spec,
+//! "Demonstrating Proof of Possession (DPoP)").
 
 use serde_json::Value;
 

@@ -15,13 +15,15 @@ const MIGRATIONS: &[Migration] = &[
     &[
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         table::accounts::CREATE,
-        table::pending::CREATE,
+        table::pending::CREATE_V1,
         table::nonces::CREATE_V1,
         table::journal::CREATE,
         table::outcomes::CREATE,
     ],
     // 2: DPoP nonces keyed by session (DPoP key thumbprint) and origin, not origin alone.
     &[table::nonces::MIGRATE_V2],
+    // 3: the write-only columns of pending logins go (the JSON record has them all).
+    &[table::pending::MIGRATE_V3],
 ];
 
 /// The schema version this build writes.

@@ -109,13 +109,8 @@ fn pending_logins_are_single_use_and_expire() {
     let db = Db::open_in_memory().unwrap();
     let p = pending::PendingRow {
         state: "s1".into(),
-        issuer: "https://a".into(),
-        redirect_uri: "x:/cb".into(),
-        requested_scope: "atproto".into(),
-        expected_did: None,
-        intent: "add".into(),
+        expected_did: Some("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa".into()),
         record: "{}".into(),
-        created_at: 0,
         expires_at: 600,
     };
     db.write(|c| pending::insert(c, &p)).unwrap();
@@ -184,6 +179,7 @@ fn schema_1_nonces_are_replaced_by_the_keyed_table() {
              INSERT INTO dpop_nonces VALUES ('https://as.example', 'shared', 1);",
         )
         .unwrap();
+        pending_logins_as_in_schema_2(&conn);
         conn.pragma_update(None, "user_version", 1).unwrap();
     }
     let db = Db::open(&path).unwrap();
@@ -199,7 +195,78 @@ fn schema_1_nonces_are_replaced_by_the_keyed_table() {
     assert_eq!(db.with(|c| nonces::get(c, "any-jkt", "https://as.example")).unwrap(), None);
     let version: i64 = db.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
+}
+
+/// Puts back the `pending_logins` table of schemas 1 and 2 (empty), as those versions made it.
+fn pending_logins_as_in_schema_2(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "DROP TABLE pending_logins;
+         CREATE TABLE pending_logins (
+             state TEXT PRIMARY KEY NOT NULL,
+             issuer TEXT NOT NULL,
+             redirect_uri TEXT NOT NULL,
+             requested_scope TEXT NOT NULL,
+             expected_did TEXT,
+             intent TEXT NOT NULL,
+             record TEXT NOT NULL,
+             created_at INTEGER NOT NULL,
+             expires_at INTEGER NOT NULL
+         );",
+    )
+    .unwrap();
+}
+
+/// A pending login's record as schema 2's Skyport stored it.
+const SCHEMA_2_RECORD: &str = concat!(
+    r#"{"state":"st-1","client_id":"http://localhost?redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&scope=atproto","#,
+    r#""redirect_uri":"http://127.0.0.1:51234/callback","issuer":"http://localhost:2583","#,
+    r#""token_endpoint":"http://localhost:2583/oauth/token","revocation_endpoint":null,"#,
+    r#""requested_scope":"atproto","login_hint":"alice.test","identity":null,"#,
+    r#""created_at":1000,"expires_at":1600}"#
+);
+
+#[test]
+fn schema_2_pending_logins_lose_their_write_only_columns_and_are_still_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(Db::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        pending_logins_as_in_schema_2(&conn);
+        conn.execute(
+            "INSERT INTO pending_logins (state, issuer, redirect_uri, requested_scope, expected_did, intent, \
+             record, created_at, expires_at) VALUES ('st-1', 'http://localhost:2583', \
+             'http://127.0.0.1:51234/callback', 'atproto', 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', 'reauth', ?1, \
+             1000, 1600)",
+            [SCHEMA_2_RECORD],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let version: i64 = db.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
+    assert_eq!((version, SCHEMA_VERSION), (3, 3));
+    let columns: Vec<String> = db
+        .with(|c| {
+            let mut stmt = c.prepare("SELECT name FROM pragma_table_info('pending_logins') ORDER BY cid")?;
+            let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(names)
+        })
+        .unwrap();
+    assert_eq!(columns, ["state", "expected_did", "record", "expires_at"]);
+    assert!(db.with(|c| pending::exists(c, "st-1")).unwrap());
+    let taken = db.write(|c| pending::take(c, "st-1")).unwrap();
+    assert_eq!(
+        taken,
+        Some(pending::PendingRow {
+            state: "st-1".into(),
+            expected_did: Some("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa".into()),
+            record: SCHEMA_2_RECORD.into(),
+            expires_at: 1600,
+        })
+    );
+    assert_eq!(db.write(|c| pending::take(c, "st-1")).unwrap(), None, "still single use");
+    assert!(db.integrity_ok().unwrap());
 }
 
 #[test]

@@ -104,6 +104,13 @@ pub async fn child(handle: &str, did: &str, logins: usize) -> Result<(), String>
         result.logins.push(login);
     }
     result.info.insert("dpop_alg".into(), "ES256".into());
+    // How many Secret Service connections the process made for its keychain calls (the
+    // product's own counter), for the report's explanation of keychain time.
+    let calls: usize = result.logins.iter().flat_map(|l| l.keychain.values()).map(Vec::len).sum();
+    result.info.insert("keychain_calls".into(), calls.to_string());
+    if let Some(n) = crate::keychain::connections() {
+        result.info.insert("keychain_connections".into(), n.to_string());
+    }
     ipc::say(&json!({ "event": "result", "result": result }));
     Ok(())
 }
@@ -114,11 +121,13 @@ async fn login(accounts: &Accounts, tl: &Timeline, handle: &str, did: &str) -> R
     preview.map_err(e)?;
     let request =
         LoginRequest { identifier: handle.to_owned(), scope: None, loopback_port: Some(LOOPBACK_PORT) };
+    let connections_before = crate::keychain::connections();
     let (started, par) = tl.measure(accounts.start_login(&request)).await;
     let started = started.map_err(e)?;
     let callback = ipc::approval(&started.authorization_url).await?;
     let (done, complete) = tl.measure(accounts.complete_login(&callback)).await;
     let done = done.map_err(e)?;
+    let login_connections = crate::keychain::connections().zip(connections_before).map(|(a, b)| a - b);
     if done.account.did != did {
         return Err(format!("signed in as {}, expected {did}", done.account.did));
     }
@@ -145,6 +154,14 @@ async fn login(accounts: &Accounts, tl: &Timeline, handle: &str, did: &str) -> R
     }
     let mut out = LoginResult::default();
     split_login(&mut out, &resolve, &par, &complete);
+    // Secret Service connections the login made (the product's counter: 1 when its first
+    // keychain call connected the process), and that first call's time.
+    if let Some(n) = login_connections {
+        out.metrics.insert("login_keychain_connections".into(), n as f64);
+    }
+    if let Some(first) = par.keychain().chain(complete.keychain()).next() {
+        out.metrics.insert("login_keychain_first_call".into(), ms(first.us()));
+    }
     for (name, span) in [("resource1", &resource1), ("resource2", &resource2), ("resource3", &resource3)] {
         split_call(&mut out, name, span);
     }

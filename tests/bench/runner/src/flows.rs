@@ -11,9 +11,11 @@
 //! | `storage` | Skyport only: keychain and SQLite work of a login (pending login, session, account row) |
 //! | `storage_keychain` | the keychain part of `storage` |
 //! | `login_client` | `login_protocol + storage` (the TS client keeps sessions in memory: its storage is 0) |
+//! | `login_keychain_connections` | Skyport only: Secret Service connections the login made (the product's counter; 1 when its first keychain call connected the process) |
+//! | `login_keychain_first_call` | Skyport only: the login's first keychain call |
 //! | `profile` | Skyport only: reading the profile record after sign-in (not part of a protocol login) |
 //! | `resource1`, `resource2`, `resource3` | `getSession`: first, second, and first after the refresh |
-//! | `refresh` | forced refresh; Skyport also reports `refresh_protocol`, `refresh_keychain_write`, `refresh_keychain_read` |
+//! | `refresh` | forced refresh; Skyport also reports `refresh_protocol`, `refresh_keychain_write`, `refresh_keychain_read`, `refresh_other`, `refresh_excl_write` |
 //! | `revoke` | sign-out with revocation; Skyport also `revoke_protocol`, `revoke_keychain` |
 //! | `*_protocol` | time on the wire (first request sent → last response read) |
 

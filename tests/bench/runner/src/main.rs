@@ -27,6 +27,7 @@ mod report_md;
 mod scale;
 mod stats;
 mod svg;
+mod targets;
 mod timeline;
 
 use std::collections::BTreeSet;
@@ -170,7 +171,7 @@ async fn run(o: Options) -> Result<(), String> {
     }
 
     if section(&o, "keychain") {
-        let rounds = if o.smoke { 3 } else { 20 };
+        let rounds = if o.smoke { 10 } else { 20 };
         report.keychain = Some(
             tokio::task::spawn_blocking(move || keychain::bench(rounds))
                 .await

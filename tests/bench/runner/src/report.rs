@@ -10,6 +10,7 @@ use skyport_tests::localnet::Network;
 
 use crate::desktop::AppResult;
 use crate::flows::ProcessResult;
+use crate::keychain::Keychain;
 use crate::machine::Machine;
 use crate::scale::{Real, Seeded};
 use crate::stats::{Samples, Summary};
@@ -27,8 +28,8 @@ pub struct Report {
     pub machine: Machine,
     pub network: BTreeMap<String, Value>,
     pub logins: Option<Logins>,
-    /// Milliseconds per keychain call.
-    pub keychain: Option<BTreeMap<String, Summary>>,
+    /// Milliseconds per keychain call, and the connections they made.
+    pub keychain: Option<Keychain>,
     /// Microseconds per proof (or key), over criterion's samples.
     pub dpop_criterion: Option<BTreeMap<String, Summary>>,
     pub dpop_jose: Option<Value>,

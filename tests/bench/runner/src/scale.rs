@@ -23,7 +23,7 @@ use skyport_tests::localnet::{Account, Network};
 
 use crate::flow_rs;
 use crate::stats::{Samples, Summary};
-use crate::timeline::{Kind, Timeline};
+use crate::timeline::{Event, Kind, Timeline};
 
 /// How many refreshes run at once: what the desktop app's background refresher uses.
 pub const REFRESH_CONCURRENCY: usize = 4;
@@ -189,6 +189,25 @@ pub struct Real {
     pub refresh_ms: Summary,
     /// Keychain calls per round.
     pub round_keychain_calls: Summary,
+    /// Token requests (`POST /oauth/token`) per round.
+    pub round_token_requests: Summary,
+    /// The PDS's share of a round: how long at least one of the round's requests was at the
+    /// PDS (sent, its response not yet read), overlaps counted once, as timed around each
+    /// exchange by the timeline's HTTP wrapper.
+    pub round_pds_ms: Summary,
+    /// The round trips of the round's requests added up (concurrent ones each counted).
+    pub round_request_sum_ms: Summary,
+    /// One request's round trip inside a round.
+    pub request_ms: Summary,
+    /// How long at least one keychain call was under way in a round (overlaps counted once).
+    pub round_keychain_ms: Summary,
+    /// How long a keychain call was under way while no request was (overlaps counted once).
+    pub round_keychain_only_ms: Summary,
+    /// How long neither a request nor a keychain call was under way in a round (SQLite,
+    /// locks, DPoP proofs, scheduling).
+    pub round_neither_ms: Summary,
+    /// Secret Service connections made during the rounds (the product's counter).
+    pub round_keychain_connections: Option<usize>,
     pub rounds: usize,
     pub sign_out_all_ms: f64,
     pub sign_out_all_requests: usize,
@@ -234,6 +253,7 @@ pub async fn real(net: &Network, n: usize, runs: usize) -> Result<Real, String> 
     let sign_in_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     let mut samples = Samples::default();
+    let connections_before = crate::keychain::connections();
     for _ in 0..runs {
         counting.reset();
         let (results, span) = timeline
@@ -255,13 +275,29 @@ pub async fn real(net: &Network, n: usize, runs: usize) -> Result<Real, String> 
             r.map_err(|e| format!("refresh in a round of {n}: {e}"))?;
             samples.add("refresh_ms", ms);
         }
-        samples.add("round_ms", span.us() as f64 / 1000.0);
+        let ms = |us: u64| us as f64 / 1000.0;
+        samples.add("round_ms", ms(span.us()));
         samples.add("round_requests", counting.log().len() as f64);
+        samples.add("round_keychain_calls", span.keychain().count() as f64);
         samples.add(
-            "round_keychain_calls",
-            span.events.iter().filter(|e| e.kind == Kind::Keychain).count() as f64,
+            "round_token_requests",
+            span.http().filter(|e| e.what.starts_with("POST ") && e.what.ends_with("/oauth/token")).count()
+                as f64,
         );
+        samples.add("round_pds_ms", ms(span.busy_us(|e| e.kind == Kind::Http)));
+        samples.add("round_request_sum_ms", ms(span.http().map(Event::us).sum()));
+        for e in span.http() {
+            samples.add("request_ms", ms(e.us()));
+        }
+        samples.add("round_keychain_ms", ms(span.busy_us(|e| e.kind == Kind::Keychain)));
+        samples.add(
+            "round_keychain_only_ms",
+            ms(span.busy_us(|_| true).saturating_sub(span.busy_us(|e| e.kind == Kind::Http))),
+        );
+        samples.add("round_neither_ms", ms(span.us().saturating_sub(span.busy_us(|_| true))));
     }
+    let round_keychain_connections =
+        crate::keychain::connections().zip(connections_before).map(|(after, before)| after - before);
 
     counting.reset();
     let started = Instant::now();
@@ -281,6 +317,14 @@ pub async fn real(net: &Network, n: usize, runs: usize) -> Result<Real, String> 
         round_requests: get("round_requests")?,
         refresh_ms: get("refresh_ms")?,
         round_keychain_calls: get("round_keychain_calls")?,
+        round_token_requests: get("round_token_requests")?,
+        round_pds_ms: get("round_pds_ms")?,
+        round_request_sum_ms: get("round_request_sum_ms")?,
+        request_ms: get("request_ms")?,
+        round_keychain_ms: get("round_keychain_ms")?,
+        round_keychain_only_ms: get("round_keychain_only_ms")?,
+        round_neither_ms: get("round_neither_ms")?,
+        round_keychain_connections,
         rounds: runs,
         sign_out_all_ms,
         sign_out_all_requests: counting.log().len(),

@@ -141,6 +141,31 @@ impl Span {
         }
     }
 
+    /// How long at least one event matching `pick` was under way inside the span: the union
+    /// of their intervals (overlapping events counted once), in microseconds.
+    pub fn busy_us(&self, pick: impl Fn(&Event) -> bool) -> u64 {
+        let mut intervals: Vec<(u64, u64)> = self
+            .events
+            .iter()
+            .filter(|e| pick(e))
+            .map(|e| (e.start_us.max(self.t0), e.end_us.min(self.t1)))
+            .filter(|(a, b)| b > a)
+            .collect();
+        intervals.sort_unstable();
+        let (mut total, mut current): (u64, Option<(u64, u64)>) = (0, None);
+        for (a, b) in intervals {
+            current = match current {
+                Some((ca, cb)) if a <= cb => Some((ca, cb.max(b))),
+                Some((ca, cb)) => {
+                    total += cb - ca;
+                    Some((a, b))
+                }
+                None => Some((a, b)),
+            };
+        }
+        total + current.map_or(0, |(a, b)| b - a)
+    }
+
     /// Total keychain time of calls starting in `[from, to)`.
     pub fn keychain_us_between(&self, from: u64, to: u64) -> u64 {
         self.keychain().filter(|e| e.start_us >= from && e.start_us < to).map(Event::us).sum()
@@ -224,5 +249,32 @@ impl SecretStore for TimedKeychain {
 
     fn backend(&self) -> &'static str {
         self.inner.backend()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: Kind, start_us: u64, end_us: u64) -> Event {
+        Event { kind, what: String::new(), status: None, start_us, end_us }
+    }
+
+    #[test]
+    fn busy_time_counts_overlaps_once_and_stays_inside_the_span() {
+        let span = Span {
+            t0: 10,
+            t1: 100,
+            events: vec![
+                event(Kind::Http, 5, 20),
+                event(Kind::Http, 15, 30),
+                event(Kind::Keychain, 25, 60),
+                event(Kind::Http, 40, 50),
+                event(Kind::Http, 90, 120),
+            ],
+        };
+        assert_eq!(span.busy_us(|e| e.kind == Kind::Http), 20 + 10 + 10);
+        assert_eq!(span.busy_us(|_| true), 50 + 10);
+        assert_eq!(span.busy_us(|e| e.kind == Kind::Keychain), 35);
     }
 }

@@ -29,7 +29,7 @@ fn check_as(expected: &str, doc: &Map<String, Value>) {
             let r = AuthorizationServer::from_document(expected, resource, doc, allow_http).ok();
             if let Some(server) = &r {
                 assert_eq!(server.issuer, expected);
-                assert_origin(&server.issuer, allow_http);
+                assert_origin(server.issuer.as_str(), allow_http);
                 assert_endpoint(&server.authorization_endpoint, allow_http);
                 assert_endpoint(&server.token_endpoint, allow_http);
                 assert_endpoint(&server.par_endpoint, allow_http);

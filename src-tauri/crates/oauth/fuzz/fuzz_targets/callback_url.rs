@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use skyport_oauth::{CallbackParams, PendingLogin};
+use skyport_oauth::{CallbackParams, ClientId, Issuer, PendingLogin, RedirectUri, ScopeText};
 use url::Url;
 
 const ISSUER: &str = "https://pds.example.com";
@@ -13,12 +13,12 @@ const REDIRECTS: [&str; 2] = ["http://127.0.0.1/callback", "com.example.app:/cal
 fn pending(state: &str, redirect_uri: &str) -> PendingLogin {
     PendingLogin {
         state: state.to_owned(),
-        client_id: "https://app.example.com/oauth-client-metadata.json".to_owned(),
-        redirect_uri: redirect_uri.to_owned(),
-        issuer: ISSUER.to_owned(),
+        client_id: ClientId::parse("https://app.example.com/oauth-client-metadata.json").unwrap(),
+        redirect_uri: RedirectUri::parse(redirect_uri).unwrap(),
+        issuer: Issuer::parse(ISSUER).unwrap(),
         token_endpoint: Url::parse("https://pds.example.com/oauth/token").unwrap(),
         revocation_endpoint: None,
-        requested_scope: "atproto".to_owned(),
+        requested_scope: ScopeText::parse("atproto").unwrap(),
         login_hint: None,
         identity: None,
         created_at: 1_000,

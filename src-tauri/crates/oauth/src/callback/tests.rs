@@ -3,16 +3,17 @@ use url::Url;
 use super::*;
 use crate::error::{CallbackError, Error};
 use crate::login::PendingLogin;
+use crate::{ClientId, Issuer, RedirectUri, ScopeText};
 
 fn pending() -> PendingLogin {
     PendingLogin {
         state: "s-123".into(),
-        client_id: "http://localhost".into(),
-        redirect_uri: "dev.skyport.app:/callback".into(),
-        issuer: "https://auth.example.com".into(),
+        client_id: ClientId::parse("http://localhost").unwrap(),
+        redirect_uri: RedirectUri::parse("dev.skyport.app:/callback").unwrap(),
+        issuer: Issuer::parse("https://auth.example.com").unwrap(),
         token_endpoint: Url::parse("https://auth.example.com/oauth/token").unwrap(),
         revocation_endpoint: None,
-        requested_scope: "atproto".into(),
+        requested_scope: ScopeText::parse("atproto").unwrap(),
         login_hint: None,
         identity: None,
         created_at: 1000,

@@ -3,8 +3,10 @@
 use serde_json::{Value, json};
 use url::Url;
 
+use super::client_id::ClientId;
 use super::loopback_id::{LoopbackClientId, check_loopback_redirect};
 use super::metadata_doc::{check_discoverable_client_id, reverse_domain};
+use super::redirect_uri::RedirectUri;
 use crate::callback::CallbackParams;
 use crate::error::ConfigError;
 use crate::scope::Scope;
@@ -15,7 +17,7 @@ pub enum ClientKind {
     /// A hosted https client_id with a custom-scheme redirect `<reversed host>:/callback`.
     Discoverable {
         /// The custom-scheme redirect URI.
-        redirect_uri: String,
+        redirect_uri: RedirectUri,
     },
     /// The `http://localhost` development client with an `http://127.0.0.1` redirect
     /// registered without a port, so any ephemeral port is accepted.
@@ -26,10 +28,11 @@ pub enum ClientKind {
 }
 
 /// The client's identity: one `client_id` string sent identically to PAR, authorize, token,
-/// refresh and revoke (spec A.2 rule 24), the scope it declares, and its redirect.
+/// refresh and revoke (atproto OAuth spec, "Clients" and "Request Fields"), the scope it
+/// declares, and its redirect.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    client_id: String,
+    client_id: ClientId,
     scope: Scope,
     kind: ClientKind,
 }
@@ -57,10 +60,12 @@ impl ClientConfig {
     /// development profile: a local https host listens on a random port).
     pub fn discoverable(client_id: &str, scope: &str, allow_port: bool) -> Result<Self, ConfigError> {
         let url = check_discoverable_client_id(client_id, allow_port).map_err(ConfigError::ClientId)?;
+        let client_id = ClientId::parse(client_id).map_err(|e| ConfigError::ClientId(e.to_string()))?;
         let scope = declared_scope(scope)?;
         let host = url.host_str().unwrap_or_default();
-        let redirect_uri = format!("{}:{CALLBACK_PATH}", reverse_domain(host));
-        Ok(Self { client_id: client_id.to_owned(), scope, kind: ClientKind::Discoverable { redirect_uri } })
+        let redirect_uri = RedirectUri::parse(&format!("{}:{CALLBACK_PATH}", reverse_domain(host)))
+            .map_err(|e| ConfigError::RedirectUri(e.to_string()))?;
+        Ok(Self { client_id, scope, kind: ClientKind::Discoverable { redirect_uri } })
     }
 
     /// The loopback development client, declaring `scope`.
@@ -76,11 +81,12 @@ impl ClientConfig {
         );
         // The id we build must pass our own loopback rules.
         LoopbackClientId::parse(&client_id)?;
+        let client_id = ClientId::parse(&client_id).map_err(|e| ConfigError::ClientId(e.to_string()))?;
         Ok(Self { client_id, scope, kind: ClientKind::Loopback { path: CALLBACK_PATH.to_owned() } })
     }
 
     /// The exact client_id string.
-    pub fn client_id(&self) -> &str {
+    pub fn client_id(&self) -> &ClientId {
         &self.client_id
     }
 
@@ -102,7 +108,7 @@ impl ClientConfig {
     /// The custom URI scheme of a discoverable client (`dev.example.app`).
     pub fn custom_scheme(&self) -> Option<&str> {
         match &self.kind {
-            ClientKind::Discoverable { redirect_uri } => redirect_uri.split(':').next(),
+            ClientKind::Discoverable { redirect_uri } => redirect_uri.as_str().split(':').next(),
             ClientKind::Loopback { .. } => None,
         }
     }
@@ -115,7 +121,7 @@ impl ClientConfig {
     pub fn is_redirect_target(&self, callback: &CallbackParams) -> bool {
         match &self.kind {
             ClientKind::Discoverable { redirect_uri } => {
-                crate::login::same_target(&callback.target, redirect_uri)
+                crate::login::same_target(&callback.target, redirect_uri.as_str())
             }
             ClientKind::Loopback { path } => Url::parse(&callback.target).is_ok_and(|u| {
                 u.scheme() == "http"
@@ -129,13 +135,13 @@ impl ClientConfig {
     }
 
     /// The redirect URI for one login. A loopback client needs the listener's port.
-    pub fn redirect_uri(&self, loopback_port: Option<u16>) -> Result<String, ConfigError> {
+    pub fn redirect_uri(&self, loopback_port: Option<u16>) -> Result<RedirectUri, ConfigError> {
         match (&self.kind, loopback_port) {
             (ClientKind::Discoverable { redirect_uri }, _) => Ok(redirect_uri.clone()),
             (ClientKind::Loopback { path }, Some(port)) => {
                 let uri = format!("http://127.0.0.1:{port}{path}");
                 check_loopback_redirect(&uri).map_err(ConfigError::RedirectUri)?;
-                Ok(uri)
+                RedirectUri::parse(&uri).map_err(|e| ConfigError::RedirectUri(e.to_string()))
             }
             (ClientKind::Loopback { .. }, None) => {
                 Err(ConfigError::RedirectUri("a loopback client needs the listener's port".into()))
@@ -144,7 +150,7 @@ impl ClientConfig {
     }
 
     /// Checks that a requested scope may be asked for: it has `atproto` and every token is
-    /// declared (spec A.3 rule 30).
+    /// declared in the client metadata (atproto OAuth spec, "Request Fields": `scope`).
     pub fn check_request_scope(&self, requested: &Scope) -> Result<(), ConfigError> {
         if !requested.has_atproto() {
             return Err(ConfigError::Scope("the requested scope must include atproto".into()));
@@ -196,7 +202,7 @@ impl ClientConfig {
     /// The client_id as a URL, for a discoverable client.
     pub fn client_id_url(&self) -> Option<Url> {
         match self.kind {
-            ClientKind::Discoverable { .. } => Url::parse(&self.client_id).ok(),
+            ClientKind::Discoverable { .. } => Url::parse(self.client_id.as_str()).ok(),
             ClientKind::Loopback { .. } => None,
         }
     }

@@ -1,4 +1,5 @@
-//! The `http://localhost` development client_id (profile A.2).
+//! The `http://localhost` development client_id (atproto OAuth spec, "Localhost Client
+//! Development").
 
 use url::Url;
 

@@ -1,4 +1,5 @@
-//! Hosted client-metadata documents: the rules of profile A.1, checked all at once.
+//! Hosted client-metadata documents: the rules of the atproto OAuth spec ("Client ID Metadata
+//! Document", with the redirect rules of "Request Fields"), checked all at once.
 
 use std::net::IpAddr;
 
@@ -10,7 +11,10 @@ use crate::error::{Error, Step};
 use crate::http::{Fetch, HttpClient, HttpRequest};
 use crate::scope::Scope;
 
-/// Host names an authorization server treats as local (REF `isLocalHostname`).
+/// Top-level domains of local or reserved names, which an authorization server refuses in a
+/// client_id: RFC 6761 (`test`, `localhost`, `invalid`, `example`), RFC 6762 (`local`),
+/// RFC 9476 (`alt`), RFC 7686 (`onion`), RFC 3172 (`arpa`) and ICANN's private-use
+/// `internal`.
 const LOCAL_TLDS: &[&str] =
     &["test", "local", "localhost", "invalid", "example", "internal", "onion", "alt", "arpa"];
 
@@ -24,8 +28,9 @@ fn is_local_hostname(host: &str) -> bool {
     labels.len() < 2 || labels.last().is_some_and(|tld| LOCAL_TLDS.contains(tld))
 }
 
-/// Rules 1–2: an https URL with a DNS host (not an IP, not local), no credentials, no
-/// fragment, a real path not ending in `/`, in canonical form; a port only if allowed.
+/// The client_id (atproto OAuth spec, "Clients"): an https URL with a DNS host (not an IP,
+/// not local), no credentials, no fragment, a real path not ending in `/`, in canonical form;
+/// a port only if allowed.
 pub(crate) fn check_discoverable_client_id(client_id: &str, allow_port: bool) -> Result<Url, String> {
     let url = Url::parse(client_id).map_err(|e| format!("{client_id:?} is not a URL: {e}"))?;
     let mut problems = Vec::new();
@@ -64,9 +69,10 @@ pub(crate) fn check_discoverable_client_id(client_id: &str, allow_port: bool) ->
     }
 }
 
-/// Checks a client-metadata document fetched from `fetch_url` against every rule of
-/// profile A.1 that can be read from the document. Returns all violations, not just the
-/// first. `allow_port` accepts a port in the client_id (development).
+/// Checks a client-metadata document fetched from `fetch_url` against every rule of the
+/// atproto OAuth spec ("Client ID Metadata Document") that can be read from the document.
+/// Returns all violations, not just the first. `allow_port` accepts a port in the client_id
+/// (development).
 pub fn check_client_metadata(fetch_url: &str, doc: &Value, allow_port: bool) -> Result<(), Vec<String>> {
     let mut v = Vec::new();
     let client_url = match check_discoverable_client_id(fetch_url, allow_port) {
@@ -80,31 +86,31 @@ pub fn check_client_metadata(fetch_url: &str, doc: &Value, allow_port: bool) -> 
         return Err(vec!["the document is not a JSON object".to_owned()]);
     };
     let str_field = |name: &str| doc.get(name).and_then(Value::as_str);
-    // Rule 4.
+    // `client_id`: exactly the URL the document was fetched from.
     match str_field("client_id") {
         Some(id) if id == fetch_url => {}
         Some(id) => v.push(format!("client_id {id:?} is not the URL it is served at ({fetch_url:?})")),
         None => v.push("client_id is missing".to_owned()),
     }
-    // Rule 5.
+    // `application_type`: a native client.
     if str_field("application_type") != Some("native") {
         v.push("application_type must be \"native\" (a missing value means \"web\")".to_owned());
     }
-    // Rule 6.
+    // `token_endpoint_auth_method`: a public client.
     if str_field("token_endpoint_auth_method") != Some("none") {
         v.push("token_endpoint_auth_method must be present and \"none\"".to_owned());
     }
-    // Rule 7.
+    // No client-authentication keys in a public client's document.
     for key in ["token_endpoint_auth_signing_alg", "jwks", "jwks_uri"] {
         if doc.contains_key(key) {
             v.push(format!("{key} must not be present in a public client's metadata"));
         }
     }
-    // Rule 8.
+    // `dpop_bound_access_tokens`: DPoP is mandatory.
     if doc.get("dpop_bound_access_tokens") != Some(&Value::Bool(true)) {
         v.push("dpop_bound_access_tokens must be true".to_owned());
     }
-    // Rule 9.
+    // `grant_types`: the code flow and refresh.
     let grants = strings(doc, "grant_types");
     for needed in ["authorization_code", "refresh_token"] {
         if !grants.contains(&needed) {
@@ -117,18 +123,18 @@ pub fn check_client_metadata(fetch_url: &str, doc: &Value, allow_port: bool) -> 
     if let Some(other) = grants.iter().find(|g| !matches!(**g, "authorization_code" | "refresh_token")) {
         v.push(format!("grant_types has {other:?}; only authorization_code and refresh_token are allowed"));
     }
-    // Rule 10.
+    // `response_types`.
     if strings(doc, "response_types") != ["code"] {
         v.push("response_types must be [\"code\"]".to_owned());
     }
-    // Rule 11.
+    // `scope`: every token that may be requested, `atproto` among them.
     match str_field("scope").map(Scope::parse) {
         None => v.push("scope is missing".to_owned()),
         Some(Err(e)) => v.push(format!("scope: {e}")),
         Some(Ok(scope)) if !scope.has_atproto() => v.push("scope must include the token atproto".to_owned()),
         Some(Ok(_)) => {}
     }
-    // Rules 12–16.
+    // `redirect_uris`: at least one, each by the rules of "Request Fields".
     let redirects = doc.get("redirect_uris").and_then(Value::as_array);
     match redirects {
         None => v.push("redirect_uris must be an array".to_owned()),
@@ -146,7 +152,7 @@ pub fn check_client_metadata(fetch_url: &str, doc: &Value, allow_port: bool) -> 
             }
         }
     }
-    // Rule 17.
+    // `client_uri` on the client_id's origin; `logo_uri`, `tos_uri`, `policy_uri` https.
     if let (Some(uri), Some(client)) = (str_field("client_uri"), client_url.as_ref()) {
         match Url::parse(uri) {
             Ok(u) if u.origin() == client.origin() => {}
@@ -180,7 +186,8 @@ fn check_redirect(uri: &str, client: Option<&Url>) -> Result<(), String> {
         }
         "http" => check_loopback_redirect(uri).map(|_| ()),
         _ => {
-            // Rule 13: the scheme is the client_id host reversed, with a dot, not local.
+            // A custom scheme is the client_id host in reverse-domain order (RFC 8252 §7.1),
+            // with a dot, not local.
             if !scheme.contains('.') {
                 return Err(format!("redirect_uri {uri:?}: a private-use scheme must contain a dot"));
             }
@@ -195,7 +202,8 @@ fn check_redirect(uri: &str, client: Option<&Url>) -> Result<(), String> {
             if is_local_hostname(&reverse_domain(scheme)) {
                 return Err(format!("redirect_uri {uri:?}: the scheme reverses to a local host name"));
             }
-            // Rule 14: `scheme:/path`, one slash, no authority.
+            // `scheme:/path`: one colon, one slash, no authority (atproto OAuth spec, "Request
+            // Fields").
             if rest.starts_with("//") || !rest.starts_with('/') {
                 return Err(format!(
                     "redirect_uri {uri:?} must have the form {scheme}:/path (one slash, no host)"
@@ -214,8 +222,9 @@ fn has_duplicates(list: &[&str]) -> bool {
     list.iter().enumerate().any(|(i, a)| list[..i].contains(a))
 }
 
-/// Fetches a client-metadata document as an authorization server would (rule 3): no
-/// redirects, HTTP 200 exactly, `application/json`, a JSON object.
+/// Fetches a client-metadata document as an authorization server would (atproto OAuth spec,
+/// "Client ID Metadata Document"): no redirects, HTTP 200 exactly, `application/json`, a JSON
+/// object.
 pub async fn fetch_client_metadata(http: &dyn HttpClient, url: &Url) -> Result<Value, Error> {
     let res = http.fetch(Step::ClientMetadata, HttpRequest::get(url.clone()).accept_json()).await?;
     if res.status != 200 {

@@ -25,7 +25,7 @@ fn localhost_client_id_vectors() {
 #[test]
 fn loopback_config_builds_a_valid_id_and_port_free_redirect() {
     let c = ClientConfig::loopback("atproto transition:generic").unwrap();
-    let parsed = LoopbackClientId::parse(c.client_id()).unwrap();
+    let parsed = LoopbackClientId::parse(c.client_id().as_str()).unwrap();
     assert_eq!(parsed.scope, "atproto transition:generic");
     assert_eq!(parsed.redirect_uris, vec!["http://127.0.0.1/callback"]);
     assert_eq!(c.redirect_uri(Some(51234)).unwrap(), "http://127.0.0.1:51234/callback");
@@ -49,7 +49,7 @@ fn discoverable_config_derives_the_reversed_scheme() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(check_client_metadata(c.client_id(), &doc, false), Ok(()));
+    assert_eq!(check_client_metadata(c.client_id().as_str(), &doc, false), Ok(()));
     assert_eq!(doc["redirect_uris"], json!(["dev.skyport.app:/callback"]));
 }
 

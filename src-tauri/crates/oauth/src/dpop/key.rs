@@ -37,7 +37,8 @@ pub struct PublicJwk {
 }
 
 impl DpopKey {
-    /// A fresh random key (spec A.3 rule 29: one per authorization attempt).
+    /// A fresh random key (one per authorization attempt: atproto OAuth spec, "Summary of
+    /// Authorization Flow").
     pub fn generate() -> Result<Self, Error> {
         // Rejection sampling: a random 32-byte string is a valid scalar with overwhelming
         // probability; retry in the astronomically rare case it is not.

@@ -1,11 +1,13 @@
-//! The DPoP nonce cache, keyed by session and server origin (RFC 9449 §8; profile section C).
+//! The DPoP nonce cache, keyed by session and server origin (RFC 9449 §8; atproto OAuth spec,
+//! "Demonstrating Proof of Possession (DPoP)").
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Which cache entry a nonce belongs to: one session's view of one server.
 ///
-/// Profile section C: every session has its own DPoP key *and its own nonce cache*. A nonce
+/// Every session has its own DPoP key *and its own nonce cache* (the atproto OAuth spec:
+/// "Clients should track the DPoP nonce per account session and per server"). A nonce
 /// is something the server handed out; echoing the nonce one account learned in a proof
 /// signed by another account's key would let the server link the two accounts of one
 /// computer. So the cache is keyed by the DPoP key's RFC 7638 thumbprint (`jkt`) and the

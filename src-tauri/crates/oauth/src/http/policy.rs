@@ -1,4 +1,5 @@
-//! The outbound policy (profile section F): which destinations the client may contact.
+//! The outbound policy: which destinations the client may contact (SSRF protection, atproto
+//! OAuth spec, "Security Considerations").
 
 use std::net::IpAddr;
 

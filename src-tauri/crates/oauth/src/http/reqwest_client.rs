@@ -13,8 +13,9 @@ use super::policy::OutboundPolicy;
 use super::{HttpClient, HttpRequest, HttpResponse, Method, SendError};
 use crate::error::{ConfigError, ForbiddenReason, TransportError};
 
-/// Limits and settings of the production HTTP client (profile F: 10 s total, 3 s connect,
-/// bodies capped at 1 MiB, no redirects).
+/// Limits and settings of the production HTTP client: 10 s total, 3 s connect, bodies
+/// capped at 1 MiB, no redirects (a "hardened" client, as the atproto OAuth spec's "Security
+/// Considerations" recommend against SSRF and denial of service).
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// Which destinations are allowed.

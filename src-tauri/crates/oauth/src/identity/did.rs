@@ -1,10 +1,9 @@
 //! Decentralized identifiers (atproto DID specification).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
+use crate::newtype::string_newtype;
 
 /// A syntactically valid DID (`did:<method>:<id>`), with `did:plc` and `did:web` the methods
 /// atproto accounts use.
@@ -45,11 +44,6 @@ impl Did {
         Ok(Self(s.to_owned()))
     }
 
-    /// The DID string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The DID method (`plc` or `web`).
     pub fn method(&self) -> &str {
         self.0.split(':').nth(1).unwrap_or_default()
@@ -63,27 +57,4 @@ impl Did {
     }
 }
 
-impl TryFrom<String> for Did {
-    type Error = InputError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
-    }
-}
-
-impl From<Did> for String {
-    fn from(d: Did) -> Self {
-        d.0
-    }
-}
-
-impl fmt::Display for Did {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for Did {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Did({})", self.0)
-    }
-}
+string_newtype!(Did, "The DID string.");

@@ -1,10 +1,9 @@
 //! Handles (atproto handle specification): DNS names, case-insensitive.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
+use crate::newtype::string_newtype;
 
 /// A syntactically valid handle, normalised to lower case.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,34 +42,6 @@ impl Handle {
         }
         Ok(Self(h))
     }
-
-    /// The handle, lower case, without `@`.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Handle {
-    type Error = InputError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
-    }
-}
-
-impl From<Handle> for String {
-    fn from(h: Handle) -> Self {
-        h.0
-    }
-}
-
-impl fmt::Display for Handle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for Handle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Handle({})", self.0)
-    }
-}
+string_newtype!(Handle, "The handle, lower case, without `@`.");

@@ -1,6 +1,6 @@
 //! Handle → DID resolution: DNS TXT `_atproto.<handle>` and HTTPS
 //! `/.well-known/atproto-did` (both tried), or XRPC `com.atproto.identity.resolveHandle`
-//! on a configured service (profile B.1).
+//! on a configured service (atproto handle spec, <https://atproto.com/specs/handle>).
 
 use std::sync::{Arc, OnceLock};
 

@@ -12,7 +12,7 @@ pub enum LoginInput {
     Handle(Handle),
     /// A DID: resolved to its document, sent as `login_hint`.
     Did(Did),
-    /// A server URL: server-first login (profile B.3.1), no `login_hint`.
+    /// A server URL: server-first login (atproto OAuth spec, "Identity Authentication"), no `login_hint`.
     Server(Url),
 }
 
@@ -40,7 +40,8 @@ impl LoginInput {
         Handle::parse(s).map(Self::Handle)
     }
 
-    /// The `login_hint` to send with PAR (spec A.3 rule 31): the handle or DID, none for URLs.
+    /// The `login_hint` to send with PAR: the handle or DID as typed, none for URLs (atproto
+    /// OAuth spec, "Identity Authentication").
     pub fn login_hint(&self) -> Option<String> {
         match self {
             Self::Handle(h) => Some(h.to_string()),

@@ -1,4 +1,5 @@
-//! Identity resolution with short-lived caches (profile B.1; identity < 10 minutes).
+//! Identity resolution with short-lived caches: under 10 minutes, as the atproto OAuth spec
+//! recommends for auth flows ("Identity Authentication").
 
 use std::sync::Arc;
 
@@ -100,7 +101,8 @@ impl IdentityResolver {
     }
 
     /// A handle login: handle → DID → document, and the document must claim the handle back
-    /// (spec A.4 rule 40).
+    /// (bidirectional verification: atproto handle spec; atproto OAuth spec, "Identity
+    /// Authentication").
     pub async fn resolve_from_handle(&self, handle: &Handle) -> Result<ResolvedIdentity, Error> {
         let did = self.resolve_handle(handle).await?;
         let (doc, resolved_at) = self.did_document(&did, false).await?;
@@ -137,7 +139,8 @@ impl IdentityResolver {
     }
 }
 
-/// Where a `did:web` document lives: `https://<host>/.well-known/did.json` (profile B.1).
+/// Where a `did:web` document lives: `https://<host>/.well-known/did.json` (W3C did:web
+/// method; atproto DID spec).
 ///
 /// The atproto DID specification (<https://atproto.com/specs/did>, did:web section) allows
 /// only hostname-level did:web DIDs, and "port numbers are not allowed except for localhost

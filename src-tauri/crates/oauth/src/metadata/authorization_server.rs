@@ -1,17 +1,17 @@
-//! Authorization-server metadata (RFC 8414; profile B.3), with every check the atproto
-//! profile requires.
+//! Authorization-server metadata (RFC 8414), with every check the atproto OAuth spec
+//! requires ("Server Metadata").
 
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::is_origin;
+use super::{Issuer, is_origin};
 use crate::error::{Error, IdentityError, Step};
 
 /// An authorization server's metadata, checked against the atproto profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizationServer {
     /// The issuer (an origin).
-    pub issuer: String,
+    pub issuer: Issuer,
     /// Where the browser goes.
     pub authorization_endpoint: Url,
     /// Code exchange and refresh.
@@ -46,6 +46,7 @@ impl AuthorizationServer {
         if !is_origin(issuer, allow_http) {
             return Err(bad(format!("issuer {issuer:?} is not an https origin")));
         }
+        let issuer = Issuer::parse(issuer).map_err(|e| bad(e.to_string()))?;
         let endpoint = |name: &str| -> Result<Url, Error> {
             let s = doc.get(name).and_then(Value::as_str).ok_or_else(|| bad(format!("no {name}")))?;
             let url = Url::parse(s).map_err(|e| bad(format!("{name}: {e}")))?;
@@ -103,7 +104,7 @@ impl AuthorizationServer {
             return Err(bad(format!("protected_resources does not include {resource:?}")));
         }
         Ok(Self {
-            issuer: issuer.to_owned(),
+            issuer,
             authorization_endpoint,
             token_endpoint,
             par_endpoint,

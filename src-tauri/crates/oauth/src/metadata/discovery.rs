@@ -1,4 +1,5 @@
-//! Fetching and caching server metadata; server-first login (profile B.3.1).
+//! Fetching and caching server metadata; server-first login (atproto OAuth spec, "Identity
+//! Authentication" and "Server Metadata").
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Protected-resource metadata (RFC 9728; profile B.2).
+//! Protected-resource metadata (RFC 9728; atproto OAuth spec, "Server Metadata").
 
 use serde_json::{Map, Value};
 

@@ -96,7 +96,8 @@ pub struct AccountRow {
     pub session_generation: i64,
     /// When the last refresh finished.
     pub last_refresh_at: Option<i64>,
-    /// `ok` or an error code.
+    /// How the last refresh ended: a refresh outcome code (`ok`, `network`, ...; the account
+    /// manager's `RefreshOutcome`).
     pub last_refresh_result: Option<String>,
     /// Session state.
     pub state: SessionState,

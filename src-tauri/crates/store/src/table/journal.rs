@@ -1,6 +1,10 @@
 //! `refresh_journal`: every refresh is written here before it is sent, and finished after
 //! the rotated tokens are stored. An unfinished row after a crash means a refresh was in
 //! flight: its outcome at the server is unknown.
+//!
+//! `outcome` is a stable code (`ok`, `network`, `invalid_grant`, `replaced`, ...); the
+//! account manager reads and writes it as its `RefreshOutcome` enum. This module stores the
+//! text as given.
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 
@@ -28,7 +32,7 @@ pub fn begin(conn: &Connection, did: &str, generation: i64, pid: u32, now: i64) 
     Ok(conn.last_insert_rowid())
 }
 
-/// Records how a refresh ended (`ok` or an error code).
+/// Records how a refresh ended (its outcome code).
 pub fn finish(conn: &Connection, id: i64, outcome: &str, now: i64) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE refresh_journal SET finished_at = ?2, outcome = ?3 WHERE id = ?1",

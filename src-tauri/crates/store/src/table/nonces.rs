@@ -4,7 +4,8 @@
 //! and per pending login, and a login's key becomes its session's key, so a nonce learned
 //! during PAR and the token request carries over. Keying by origin alone (schema 1's
 //! `dpop_nonces`) shared nonces between accounts and let a server link the accounts of one
-//! computer (profile C: each session has its own DPoP key and nonce cache). Nonces are not
+//! computer (the atproto OAuth spec, "Demonstrating Proof of Possession (DPoP)", has clients
+//! track nonces per account session and per server). Nonces are not
 //! secret; they are only an optimisation (one `use_dpop_nonce` round trip saved), so losing
 //! them is harmless.
 

@@ -5,7 +5,9 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::StoreError;
 
-pub(crate) const CREATE: &str = "
+/// Schema 1's table. Migration 1 still creates it (migrations are append-only); migration 3
+/// drops the columns nothing read.
+pub(crate) const CREATE_V1: &str = "
 CREATE TABLE pending_logins (
     state TEXT PRIMARY KEY NOT NULL,
     issuer TEXT NOT NULL,
@@ -19,45 +21,37 @@ CREATE TABLE pending_logins (
 );
 ";
 
+/// Migration 3: drops the columns that were written but never read. `issuer`,
+/// `redirect_uri`, `requested_scope` and `created_at` repeat fields of `record`, which is
+/// what a login is completed from; `intent` is answered when the login starts and not
+/// needed after. Pending logins waiting at the time keep their `record` and complete as
+/// before.
+pub(crate) const MIGRATE_V3: &str = "
+ALTER TABLE pending_logins DROP COLUMN issuer;
+ALTER TABLE pending_logins DROP COLUMN redirect_uri;
+ALTER TABLE pending_logins DROP COLUMN requested_scope;
+ALTER TABLE pending_logins DROP COLUMN intent;
+ALTER TABLE pending_logins DROP COLUMN created_at;
+";
+
 /// A pending login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRow {
     /// The OAuth `state` (key).
     pub state: String,
-    /// The authorization server.
-    pub issuer: String,
-    /// The redirect URI used.
-    pub redirect_uri: String,
-    /// The scope asked for.
-    pub requested_scope: String,
     /// The DID the login is for, if known.
     pub expected_did: Option<String>,
-    /// `add` or `reauth`.
-    pub intent: String,
     /// The full pending record as JSON (no secrets).
     pub record: String,
-    /// Started.
-    pub created_at: i64,
-    /// Expires.
+    /// When it stops accepting a callback (expired rows are swept).
     pub expires_at: i64,
 }
 
 /// Stores a pending login.
 pub fn insert(conn: &Connection, row: &PendingRow) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO pending_logins (state, issuer, redirect_uri, requested_scope, expected_did, intent, record, \
-         created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            row.state,
-            row.issuer,
-            row.redirect_uri,
-            row.requested_scope,
-            row.expected_did,
-            row.intent,
-            row.record,
-            row.created_at,
-            row.expires_at
-        ],
+        "INSERT INTO pending_logins (state, expected_did, record, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![row.state, row.expected_did, row.record, row.expires_at],
     )?;
     Ok(())
 }
@@ -67,20 +61,14 @@ pub fn insert(conn: &Connection, row: &PendingRow) -> Result<(), StoreError> {
 pub fn take(conn: &Connection, state: &str) -> Result<Option<PendingRow>, StoreError> {
     let row = conn
         .query_row(
-            "SELECT state, issuer, redirect_uri, requested_scope, expected_did, intent, record, created_at, \
-             expires_at FROM pending_logins WHERE state = ?1",
+            "SELECT state, expected_did, record, expires_at FROM pending_logins WHERE state = ?1",
             params![state],
             |r| {
                 Ok(PendingRow {
                     state: r.get(0)?,
-                    issuer: r.get(1)?,
-                    redirect_uri: r.get(2)?,
-                    requested_scope: r.get(3)?,
-                    expected_did: r.get(4)?,
-                    intent: r.get(5)?,
-                    record: r.get(6)?,
-                    created_at: r.get(7)?,
-                    expires_at: r.get(8)?,
+                    expected_did: r.get(1)?,
+                    record: r.get(2)?,
+                    expires_at: r.get(3)?,
                 })
             },
         )
