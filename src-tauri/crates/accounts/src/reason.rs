@@ -30,6 +30,17 @@ pub enum SignInReason {
 }
 
 impl SignInReason {
+    /// Every reason this version writes (all but [`SignInReason::Unknown`]).
+    pub const KNOWN: [SignInReason; 7] = [
+        SignInReason::InvalidGrant,
+        SignInReason::RefreshInterrupted,
+        SignInReason::KeyMissing,
+        SignInReason::KeyUnreadable,
+        SignInReason::SessionLimit,
+        SignInReason::InvalidToken,
+        SignInReason::SignedOut,
+    ];
+
     /// The stable code (`invalid_grant`, ...), as stored and as scripts see it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,18 +57,7 @@ impl SignInReason {
 
     /// Parses [`as_str`](Self::as_str) output; any other text is [`SignInReason::Unknown`].
     pub fn parse(code: &str) -> Self {
-        [
-            SignInReason::InvalidGrant,
-            SignInReason::RefreshInterrupted,
-            SignInReason::KeyMissing,
-            SignInReason::KeyUnreadable,
-            SignInReason::SessionLimit,
-            SignInReason::InvalidToken,
-            SignInReason::SignedOut,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == code)
-        .unwrap_or(SignInReason::Unknown)
+        Self::KNOWN.into_iter().find(|r| r.as_str() == code).unwrap_or(SignInReason::Unknown)
     }
 
     /// Words for a person.
@@ -89,15 +89,7 @@ mod tests {
 
     #[test]
     fn every_code_round_trips_and_unknown_text_is_unknown() {
-        for r in [
-            SignInReason::InvalidGrant,
-            SignInReason::RefreshInterrupted,
-            SignInReason::KeyMissing,
-            SignInReason::KeyUnreadable,
-            SignInReason::SessionLimit,
-            SignInReason::InvalidToken,
-            SignInReason::SignedOut,
-        ] {
+        for r in SignInReason::KNOWN {
             assert_eq!(SignInReason::parse(r.as_str()), r);
             assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
         }
