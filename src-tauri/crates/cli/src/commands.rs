@@ -50,13 +50,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Status => {
-            let list = accounts.list()?;
+            let (list, keychain) = blocking(&accounts, |a| a.overview()).await?;
             if json {
-                output::json(&json!({ "accounts": list, "keychain": accounts.keychain_state() }));
+                output::json(&json!({ "accounts": list, "keychain": keychain }));
             } else if list.is_empty() {
                 println!("No accounts. Sign in with: skyport login <handle>");
             } else {
-                match accounts.keychain_state() {
+                match keychain {
                     skyport_accounts::KeychainState::Available => {}
                     skyport_accounts::KeychainState::Locked => {
                         println!("⚠ Your system keychain is locked — unlock it to use your accounts.")
@@ -71,7 +71,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Switch { account } => {
-            let a = accounts.switch(&account)?;
+            let a = blocking(&accounts, move |a| a.switch(&account)).await?;
             if json {
                 output::json(&a);
             } else {
@@ -118,7 +118,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Scopes { account } => {
-            let view = accounts.scopes(account.as_deref())?;
+            let view = blocking(&accounts, move |a| a.scopes(account.as_deref())).await?;
             if json {
                 output::json(&view);
             } else {
@@ -186,6 +186,19 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::ClientMetadata { .. } => {}
     }
     Ok(())
+}
+
+/// Runs a synchronous account call (SQLite, the keychain) on the blocking pool rather than on
+/// the async runtime's thread.
+async fn blocking<T: Send + 'static>(
+    accounts: &Arc<Accounts>,
+    work: impl FnOnce(&Accounts) -> Result<T, skyport_accounts::Error> + Send + 'static,
+) -> Result<T, Failure> {
+    let accounts = accounts.clone();
+    match tokio::task::spawn_blocking(move || work(&accounts)).await {
+        Ok(result) => Ok(result?),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }
 
 /// Starts a login and waits for its callback (the core's login driver: the loopback
