@@ -2,10 +2,10 @@
 //! private key and both tokens; per pending login one item with the PKCE verifier and the
 //! DPoP key. Item names carry the store id so two data directories never collide.
 //!
-//! Every Secret Service call costs a D-Bus connection and an encrypted session (about 13 ms
-//! for a read in a release build), so items this process wrote or read are also kept in
-//! memory ([`Recent`]), zeroed on drop: a resource call or the profile read after a login
-//! then touches no keychain. Reads that decide something (a refresh under its lock, sign-out,
+//! Every Secret Service call is a D-Bus round trip (about 1 ms for a read over the process's
+//! kept connection, and it can wait on an unlock prompt), so items this process wrote or read
+//! are also kept in memory ([`Recent`]), zeroed on drop: a resource call or the profile read
+//! after a login then touches no keychain. Reads that decide something (a refresh under its lock, sign-out,
 //! the old session a new login replaces) still go to the keychain.
 
 use std::collections::HashMap;

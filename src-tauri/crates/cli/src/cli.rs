@@ -100,7 +100,7 @@ pub enum ClientMetadataAction {
     /// Check a document (a file, or an https URL fetched as an authorization server would).
     ///
     /// A file does not know where it will be served: give that URL with `--url` to check
-    /// the rule "client_id is the URL the document is served at" (profile A.1 rule 4) and
+    /// the rule "client_id is the URL the document is served at" (atproto OAuth spec, "Client ID Metadata Document") and
     /// every rule that depends on it. Without `--url` the other rules are checked against
     /// the document's own client_id, and the output says that rule was not checked.
     Check {

@@ -141,7 +141,7 @@ async fn client_metadata_print_and_check() {
 
 /// `client-metadata check FILE` needs no network. A file does not know where it will be
 /// served: with `--url` every rule is checked against that URL; without it, the rule
-/// "client_id is the URL it is served at" (profile A.1 rule 4) is reported as not checked
+/// "client_id is the URL it is served at" (atproto OAuth spec, "Client ID Metadata Document") is reported as not checked
 /// instead of passing trivially.
 #[tokio::test]
 async fn client_metadata_check_of_a_file_says_what_it_could_not_check() {

@@ -144,7 +144,7 @@ impl Wire {
         Some(nonce.to_owned())
     }
 
-    /// A response to a DPoP request came without a (valid) `DPoP-Nonce` header. Profile C:
+    /// A response to a DPoP request came without a (valid) `DPoP-Nonce` header. The atproto OAuth spec:
     /// the client MUST reject it; the reference TypeScript client does not, and servers that
     /// work with it may omit the header. So by default it is logged (once per origin) and
     /// accepted, and with `require_dpop_nonce` it is refused.
