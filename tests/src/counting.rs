@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use skyport_oauth::http::{HttpClient, HttpRequest, HttpResponse, SendError};
+use skyport_oauth::http::{HttpClient, HttpRequest, HttpResponse, SendError, StreamRequest, StreamResponse};
 
 /// Wraps another client and logs each request as `METHOD url-without-query`.
 pub struct CountingHttp {
@@ -41,5 +41,12 @@ impl HttpClient for CountingHttp {
         url.set_query(None);
         self.log.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{} {url}", request.method.as_str()));
         self.inner.send(request).await
+    }
+
+    async fn send_stream(&self, request: StreamRequest) -> Result<StreamResponse, SendError> {
+        let mut url = request.url.clone();
+        url.set_query(None);
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{} {url}", request.method.as_str()));
+        self.inner.send_stream(request).await
     }
 }

@@ -10,9 +10,10 @@
 //! | `SKYPORT_DEV=1` | the development profile (plain http to loopback hosts) |
 //! | `SKYPORT_EXTRA_CA` | a PEM file of extra trusted roots (development networks) |
 //! | `SKYPORT_STRICT_DPOP_NONCE=1` | refuse responses to DPoP requests without `DPoP-Nonce` |
+//! | `SKYPORT_AGENT_PORT` | the agent's port on 127.0.0.1 (default 5783) |
 //!
 //! `config.toml` takes the same settings as keys: `client_id`, `scope`, `plc_url`,
-//! `handle_resolver`, `development`, `extra_ca` and `strict_dpop_nonce` (a boolean). An
+//! `handle_resolver`, `development`, `extra_ca`, `strict_dpop_nonce` (a boolean) and `agent_port` (a number). An
 //! environment variable wins over the file; for the two booleans it is `1`/`true`/`yes` or
 //! `0`/`false`/`no`.
 
@@ -55,6 +56,9 @@ pub struct Config {
     /// refresh response can end the session (see
     /// [`OAuthClientBuilder::require_dpop_nonce`](skyport_oauth::OAuthClientBuilder::require_dpop_nonce)).
     pub strict_dpop_nonce: bool,
+    /// The agent's port on 127.0.0.1 (`agent_port` in `config.toml`, or
+    /// `SKYPORT_AGENT_PORT`); `None` for its default.
+    pub agent_port: Option<u16>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -67,6 +71,7 @@ struct File {
     development: Option<bool>,
     extra_ca: Option<PathBuf>,
     strict_dpop_nonce: Option<bool>,
+    agent_port: Option<u16>,
 }
 
 impl Config {
@@ -102,6 +107,12 @@ impl Config {
             development,
             extra_ca: env("SKYPORT_EXTRA_CA").map(PathBuf::from).or(file.extra_ca),
             strict_dpop_nonce,
+            agent_port: match env("SKYPORT_AGENT_PORT") {
+                Some(raw) => Some(raw.trim().parse().map_err(|_| {
+                    Error::Config(format!("SKYPORT_AGENT_PORT={raw:?} is not a port number (1 to 65535)"))
+                })?),
+                None => file.agent_port,
+            },
         })
     }
 

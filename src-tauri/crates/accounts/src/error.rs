@@ -23,6 +23,9 @@ pub enum Error {
     /// No account matches.
     #[error("no account matches {0:?}")]
     UnknownAccount(String),
+    /// No connected app has this name.
+    #[error("no connected app is named {0:?}; `skyport agent keys` lists them")]
+    UnknownApp(String),
     /// No account is active (and none was named).
     #[error("no account is signed in; run `skyport login <handle>`")]
     NoActiveAccount,
@@ -108,6 +111,8 @@ pub enum ErrorCode {
     UnknownAccount,
     /// No active account.
     NoActiveAccount,
+    /// No connected app has this name.
+    UnknownApp,
     /// The database failed.
     Storage,
     /// The database is from a newer Skyport.
@@ -147,6 +152,7 @@ impl ErrorCode {
             ErrorCode::NeedsSignIn => "needs_sign_in",
             ErrorCode::UnknownAccount => "unknown_account",
             ErrorCode::NoActiveAccount => "no_active_account",
+            ErrorCode::UnknownApp => "unknown_app",
             ErrorCode::Storage => "storage",
             ErrorCode::NewerDatabase => "newer_database",
             ErrorCode::Config => "config",
@@ -192,6 +198,7 @@ impl Error {
             Error::Keychain(_) => ErrorCode::KeychainUnavailable,
             Error::UnknownAccount(_) => ErrorCode::UnknownAccount,
             Error::NoActiveAccount => ErrorCode::NoActiveAccount,
+            Error::UnknownApp(_) => ErrorCode::UnknownApp,
             Error::NeedsSignIn { .. } => ErrorCode::NeedsSignIn,
             Error::LoginTimeout => ErrorCode::Timeout,
             Error::LoginCancelled => ErrorCode::Cancelled,

@@ -15,11 +15,13 @@
 //! * **Status** is one enum per account ([`AccountStatus`]) for badges and scripts.
 
 mod api;
+pub mod apps;
 mod client_metadata;
 mod config;
 mod diagnostics;
 mod error;
 mod event;
+mod forward;
 mod links;
 mod lock;
 mod logging;
@@ -56,8 +58,10 @@ pub use login::LoginRequest;
 pub use login_handle::{LOGIN_WAIT, LoginHandle};
 pub use reason::SignInReason;
 pub use refresh_outcome::RefreshOutcome;
+pub use skyport_oauth::http::{BodySource, ByteStream, Method, StreamResponse};
 pub use skyport_oauth::scope::describe::{Level, PermissionGroup, ScopeItem, ScopeView};
-pub use skyport_oauth::{XrpcRequest, XrpcResponse};
+pub use skyport_oauth::scope::is_nsid;
+pub use skyport_oauth::{ForwardRequest, XrpcRequest, XrpcResponse};
 pub use view::{
     AccountDetails, AccountStatus, AccountSummary, EXPIRING_SECS, HandleChanged, KeychainState,
     LoginCompleted, LoginIntent, LoginPreview, LoginStarted, SignOutResult,
@@ -88,6 +92,7 @@ pub struct Accounts {
     locks: AccountLocks,
     events: broadcast::Sender<AccountEvent>,
     recent: Arc<Recent>,
+    apps: Arc<apps::AppsState>,
 }
 
 /// Builds [`Accounts`] with seams for tests (keychain, HTTP client, clock).
@@ -147,6 +152,7 @@ impl AccountsBuilder {
             clock,
             events,
             recent: Arc::default(),
+            apps: Arc::default(),
         };
         accounts.sweep()?;
         Ok(accounts)

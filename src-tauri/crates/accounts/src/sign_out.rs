@@ -2,7 +2,7 @@
 //! delete the keychain item and the rows.
 
 use skyport_keychain::KeychainError;
-use skyport_store::table::{accounts, journal, nonces};
+use skyport_store::table::{accounts, agent_keys, journal, nonces};
 
 use crate::reason::SignInReason;
 use crate::refresh_outcome::RefreshOutcome;
@@ -52,6 +52,8 @@ impl Accounts {
                         now,
                     )?;
                     nonces::delete_session(c, &jkt)?;
+                    // Its connected apps' keys (and their local sessions) go with it.
+                    agent_keys::delete_for(c, &owned)?;
                     accounts::delete(c, &owned)
                 })?)
             })

@@ -83,6 +83,74 @@ pub enum Command {
     },
     /// Check the setup: keychain, data directory, network profile, client, clock.
     Doctor,
+    /// The agent: a local XRPC gateway through which scripts and SDKs use your accounts
+    /// with their own keys, never a token or an app password.
+    Agent {
+        /// What to do.
+        #[command(subcommand)]
+        action: AgentAction,
+    },
+    /// Run a command with a key that works only while it runs, handed over in environment
+    /// variables (SKYPORT_AGENT_URL, SKYPORT_KEY, ATP_PDS_HOST, ATP_AUTH_HANDLE,
+    /// ATP_AUTH_PASSWORD, ...). Serves the agent itself if none is running.
+    Run {
+        /// DID or handle (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+        /// Queries only.
+        #[arg(long)]
+        read_only: bool,
+        /// The command and its arguments (after `--`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+}
+
+/// `agent` actions.
+#[derive(Debug, Subcommand)]
+pub enum AgentAction {
+    /// Serve the agent in the foreground (one per data directory) until Ctrl-C.
+    Run,
+    /// Show whether the agent runs, its address, uptime and counters.
+    Status,
+    /// Connect a program: make its key (printed once) with these rules.
+    Allow {
+        /// A name for the program (unique), e.g. "feed-bot".
+        name: String,
+        /// DID or handle (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+        /// Queries (GET) only.
+        #[arg(long)]
+        read_only: bool,
+        /// Only these methods (NSID or pattern such as 'app.bsky.feed.*'; repeatable).
+        /// Account-management methods need their exact name here.
+        #[arg(long = "allow", value_name = "NSID")]
+        allow: Vec<String>,
+        /// Lifetime, e.g. 90m, 12h, 30d, 2w (default: until revoked).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List connected programs: account, rules, created, last used, calls.
+    Keys {
+        /// Only this account's.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Revoke a program's key; its next request is refused.
+    Revoke {
+        /// The program's name.
+        name: String,
+    },
+    /// Show the latest calls programs made through the agent.
+    Activity {
+        /// Only this account's.
+        #[arg(long)]
+        account: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
 }
 
 /// `client-metadata` actions.

@@ -184,13 +184,17 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::ClientMetadata { .. } => {}
+        Command::Agent { action } => crate::agent::run(&accounts, action, json).await?,
+        Command::Run { account, read_only, command } => {
+            crate::agent::run_command(&accounts, account, read_only, command).await?
+        }
     }
     Ok(())
 }
 
 /// Runs a synchronous account call (SQLite, the keychain) on the blocking pool rather than on
 /// the async runtime's thread.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     accounts: &Arc<Accounts>,
     work: impl FnOnce(&Accounts) -> Result<T, skyport_accounts::Error> + Send + 'static,
 ) -> Result<T, Failure> {

@@ -2,6 +2,7 @@
 //! Modelled on `gh auth`: every command takes `--json`, and fails with a non-zero exit and
 //! a one-line error.
 
+mod agent;
 mod cli;
 mod client_metadata;
 mod commands;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
             output::print_failure(&failure, json);
             match failure {
                 Failure::Invalid { .. } => ExitCode::from(1),
+                Failure::Exit(code) => ExitCode::from(code),
                 Failure::Account(_) | Failure::Other { .. } => ExitCode::FAILURE,
             }
         }

@@ -15,6 +15,8 @@ pub enum Failure {
         /// Rules that could not be checked, and why (printed as such, not as passed).
         unchecked: Vec<String>,
     },
+    /// Exit with this status and print nothing (`skyport run` passes its command's on).
+    Exit(u8),
     /// Anything else.
     Other {
         /// Stable code.
@@ -51,6 +53,7 @@ pub fn print_failure(failure: &Failure, as_json: bool) {
         Failure::Account(e) => (e.code().as_str(), e.to_string()),
         Failure::Invalid { problems, .. } => ("invalid", format!("{} problem(s) found", problems.len())),
         Failure::Other { code, message } => (code, message.clone()),
+        Failure::Exit(_) => return,
     };
     if as_json {
         let mut body = serde_json::json!({"error": {"code": code, "message": message}});
@@ -89,10 +92,10 @@ fn hint(code: ErrorCode) -> &'static str {
     }
 }
 
-/// "in 42 min", "2 h 5 min ago".
-pub fn relative(secs: i64) -> String {
+/// "42 min", "2 h 5 min", "3 days".
+pub fn duration(secs: i64) -> String {
     let abs = secs.unsigned_abs();
-    let text = if abs < 90 {
+    if abs < 90 {
         format!("{abs} s")
     } else if abs < 90 * 60 {
         format!("{} min", abs / 60)
@@ -100,7 +103,12 @@ pub fn relative(secs: i64) -> String {
         format!("{} h {} min", abs / 3600, (abs % 3600) / 60)
     } else {
         format!("{} days", abs / 86_400)
-    };
+    }
+}
+
+/// "in 42 min", "2 h 5 min ago".
+pub fn relative(secs: i64) -> String {
+    let text = duration(secs);
     if secs >= 0 { format!("in {text}") } else { format!("{text} ago") }
 }
 

@@ -9,6 +9,7 @@
 
 mod policy;
 mod reqwest_client;
+mod stream;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -18,6 +19,7 @@ use crate::error::{Error, Step, TransportError};
 pub use crate::http_date::parse as parse_http_date;
 pub use policy::OutboundPolicy;
 pub use reqwest_client::{HttpConfig, ReqwestClient};
+pub use stream::{BodySource, ByteStream, StreamRequest, StreamResponse};
 
 /// An HTTP method the core uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +142,12 @@ impl HttpResponse {
 pub trait HttpClient: Send + Sync {
     /// Sends one request and reads the whole response body (up to the client's cap).
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, SendError>;
+
+    /// Sends one request with a streamed body and returns before reading the response body.
+    /// The default reads both into memory through [`send`](Self::send) (for fakes).
+    async fn send_stream(&self, request: StreamRequest) -> Result<StreamResponse, SendError> {
+        stream::send_buffered(self, request).await
+    }
 }
 
 /// Why a request could not produce a response.
@@ -164,13 +172,18 @@ pub trait Fetch {
 impl<T: HttpClient + ?Sized> Fetch for T {
     async fn fetch(&self, step: Step, request: HttpRequest) -> Result<HttpResponse, Error> {
         let url = request.url.clone();
-        self.send(request).await.map_err(|e| match e {
-            SendError::Transport(source) => Error::Transport { step, source },
-            SendError::Forbidden(reason) => Error::Forbidden { url: url.to_string(), reason },
-            SendError::TooLarge(cap) => {
-                Error::invalid(step, format!("the response body is larger than {cap} bytes"))
-            }
-        })
+        self.send(request).await.map_err(|e| send_error(step, &url, e))
+    }
+}
+
+/// The core's error for a request to `url` that produced no response.
+pub(crate) fn send_error(step: Step, url: &Url, e: SendError) -> Error {
+    match e {
+        SendError::Transport(source) => Error::Transport { step, source },
+        SendError::Forbidden(reason) => Error::Forbidden { url: url.to_string(), reason },
+        SendError::TooLarge(cap) => {
+            Error::invalid(step, format!("the response body is larger than {cap} bytes"))
+        }
     }
 }
 

@@ -394,6 +394,17 @@ impl OAuthClient {
         xrpc::call(&self.wire, info, key, access_token.expose(), request).await
     }
 
+    /// Forwards a call to the session's PDS with its DPoP proof, streaming both bodies.
+    pub async fn forward(
+        &self,
+        info: &SessionInfo,
+        key: &DpopKey,
+        access_token: &AccessToken,
+        request: &crate::forward::ForwardRequest,
+    ) -> Result<crate::http::StreamResponse, Error> {
+        crate::forward::forward(&self.wire, info, key, access_token.expose(), request).await
+    }
+
     /// Parses what the user typed.
     pub fn parse_input(raw: &str) -> Result<LoginInput, InputError> {
         LoginInput::parse(raw)

@@ -11,7 +11,7 @@ mod text;
 
 use std::fmt;
 
-pub(crate) use parse::is_nsid;
+pub use parse::is_nsid;
 pub use parse::{AccountAction, AccountAttr, Permission, RepoAction, Transition};
 pub use text::ScopeText;
 

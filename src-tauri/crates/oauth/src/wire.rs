@@ -7,13 +7,14 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use futures::StreamExt as _;
 use serde_json::Value;
 use url::Url;
 
 use crate::clock::Clock;
 use crate::dpop::{DpopKey, NonceScope, NonceStore, Proof, access_token_hash, htu};
 use crate::error::{Error, OAuthError, Step};
-use crate::http::{Fetch, HttpClient, HttpRequest, HttpResponse};
+use crate::http::{Fetch, HttpClient, HttpRequest, HttpResponse, StreamRequest, StreamResponse, send_error};
 use crate::metadata::origin;
 use crate::untrusted::UntrustedText;
 use crate::{http_date, www_authenticate};
@@ -99,6 +100,70 @@ impl Wire {
             }
         }
         Ok(res)
+    }
+
+    /// [`send_to_resource`](Self::send_to_resource) with a streamed body both ways: the
+    /// response body is not read (a challenge's is dropped before the retry).
+    pub(crate) async fn stream_to_resource(
+        &self,
+        key: &DpopKey,
+        access_token: &str,
+        request: StreamRequest,
+    ) -> Result<StreamResponse, Error> {
+        let request = request.header("authorization", format!("DPoP {access_token}"));
+        let ath = access_token_hash(access_token);
+        let origin = origin(&request.url);
+        let jkt = key.thumbprint();
+        let scope = NonceScope { jkt: &jkt, origin: &origin };
+        let mut retried = false;
+        loop {
+            let nonce = self.nonces.get(scope);
+            let proof = Proof::mint(
+                key,
+                request.method.as_str(),
+                htu(&request.url),
+                self.clock.now(),
+                nonce.clone(),
+                Some(ath.clone()),
+            )?;
+            let attempt = request.clone().header("dpop", proof.jwt);
+            let res = self
+                .http
+                .send_stream(attempt)
+                .await
+                .map_err(|e| send_error(Step::Resource, &request.url, e))?;
+            let mut res = res;
+            let mut head =
+                HttpResponse { status: res.status, headers: res.headers.clone(), body: Vec::new() };
+            if res.status == 401 {
+                // A 401's body is small and may name the DPoP error when no header does: read
+                // it (capped), and hand it on whole if the answer is passed through.
+                let body = std::mem::replace(&mut res.body, futures::stream::empty().boxed());
+                let partial = StreamResponse { status: 401, headers: Vec::new(), body };
+                head.body = partial.collect(64 * 1024).await.unwrap_or_default();
+                let replay = bytes::Bytes::from(head.body.clone());
+                res.body = futures::stream::once(futures::future::ready(Ok(replay))).boxed();
+            }
+            let learned = self.learn(scope, &head);
+            if learned.is_none() {
+                self.nonce_missing(Step::Resource, &origin)?;
+            }
+            let challenge = (res.status == 401).then(|| resource_error(&head)).flatten();
+            match challenge {
+                Some((error, _))
+                    if error == "use_dpop_nonce" && !retried && learned.is_some() && learned != nonce =>
+                {
+                    retried = true;
+                    continue;
+                }
+                Some((error, description)) if error == "invalid_token" => {
+                    return Err(Error::InvalidToken {
+                        description: description.map(|d| UntrustedText::new(&d)),
+                    });
+                }
+                _ => return Ok(res),
+            }
+        }
     }
 
     async fn send_dpop(

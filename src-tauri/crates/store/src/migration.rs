@@ -24,6 +24,8 @@ const MIGRATIONS: &[Migration] = &[
     &[table::nonces::MIGRATE_V2],
     // 3: the write-only columns of pending logins go (the JSON record has them all).
     &[table::pending::MIGRATE_V3],
+    // 4: the agent's local keys, their local sessions and the audit log of its calls.
+    &[table::agent_keys::CREATE, table::agent_sessions::CREATE, table::agent_audit::CREATE],
 ];
 
 /// The schema version this build writes.

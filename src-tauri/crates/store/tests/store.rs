@@ -180,6 +180,7 @@ fn schema_1_nonces_are_replaced_by_the_keyed_table() {
         )
         .unwrap();
         pending_logins_as_in_schema_2(&conn);
+        without_agent_tables(&conn);
         conn.pragma_update(None, "user_version", 1).unwrap();
     }
     let db = Db::open(&path).unwrap();
@@ -195,6 +196,11 @@ fn schema_1_nonces_are_replaced_by_the_keyed_table() {
     assert_eq!(db.with(|c| nonces::get(c, "any-jkt", "https://as.example")).unwrap(), None);
     let version: i64 = db.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
     assert_eq!(version, SCHEMA_VERSION);
+}
+
+/// Removes what migration 4 added (the agent's keys, local sessions and audit log).
+fn without_agent_tables(conn: &rusqlite::Connection) {
+    conn.execute_batch("DROP TABLE agent_audit; DROP TABLE agent_sessions; DROP TABLE agent_keys;").unwrap();
 }
 
 /// Puts back the `pending_logins` table of schemas 1 and 2 (empty), as those versions made it.
@@ -233,6 +239,7 @@ fn schema_2_pending_logins_lose_their_write_only_columns_and_are_still_taken() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         pending_logins_as_in_schema_2(&conn);
+        without_agent_tables(&conn);
         conn.execute(
             "INSERT INTO pending_logins (state, issuer, redirect_uri, requested_scope, expected_did, intent, \
              record, created_at, expires_at) VALUES ('st-1', 'http://localhost:2583', \
@@ -245,7 +252,7 @@ fn schema_2_pending_logins_lose_their_write_only_columns_and_are_still_taken() {
     }
     let db = Db::open(&path).unwrap();
     let version: i64 = db.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
-    assert_eq!((version, SCHEMA_VERSION), (3, 3));
+    assert_eq!((version, SCHEMA_VERSION), (4, 4));
     let columns: Vec<String> = db
         .with(|c| {
             let mut stmt = c.prepare("SELECT name FROM pragma_table_info('pending_logins') ORDER BY cid")?;

@@ -30,6 +30,7 @@ pub fn config(home: &std::path::Path, plc: &str, resolver: &str, client_id: Opti
         development: true,
         extra_ca: None,
         strict_dpop_nonce: false,
+        agent_port: None,
     }
 }
 

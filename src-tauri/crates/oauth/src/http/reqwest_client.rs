@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use super::policy::OutboundPolicy;
-use super::{HttpClient, HttpRequest, HttpResponse, Method, SendError};
+use futures::{StreamExt as _, TryStreamExt as _};
+
+use super::{HttpClient, HttpRequest, HttpResponse, Method, SendError, StreamRequest, StreamResponse};
 use crate::error::{ConfigError, ForbiddenReason, TransportError};
 
 /// Limits and settings of the production HTTP client: 10 s total, 3 s connect, bodies
@@ -26,6 +28,9 @@ pub struct HttpConfig {
     pub timeout: Duration,
     /// The largest response body accepted.
     pub max_body: usize,
+    /// Time for a whole streamed request ([`HttpClient::send_stream`]: blobs, repository
+    /// exports), body included. Streamed bodies have no size cap: they are never held.
+    pub stream_timeout: Duration,
     /// Extra trusted root certificates (PEM), for a development network with its own CA.
     pub extra_root_certs: Vec<Vec<u8>>,
     /// Fixed name → address mappings (a development network's made-up host names, tests).
@@ -41,6 +46,7 @@ impl HttpConfig {
             connect_timeout: Duration::from_secs(3),
             timeout: Duration::from_secs(10),
             max_body: 1024 * 1024,
+            stream_timeout: Duration::from_secs(300),
             extra_root_certs: Vec::new(),
             resolve_overrides: Vec::new(),
         }
@@ -117,6 +123,32 @@ impl HttpClient for ReqwestClient {
             body.extend_from_slice(&chunk);
         }
         Ok(HttpResponse { status, headers, body })
+    }
+
+    async fn send_stream(&self, request: StreamRequest) -> Result<StreamResponse, SendError> {
+        self.config.policy.check_url(&request.url).map_err(SendError::Forbidden)?;
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let mut builder = self.inner.request(method, request.url).timeout(self.config.stream_timeout);
+        for (name, value) in request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(source) = request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_LENGTH, source.len())
+                .body(reqwest::Body::wrap_stream(source.open()));
+        }
+        let response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
+            .collect();
+        let body = response.bytes_stream().map_err(std::io::Error::other).boxed();
+        Ok(StreamResponse { status, headers, body })
     }
 }
 

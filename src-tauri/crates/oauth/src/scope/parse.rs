@@ -322,7 +322,7 @@ fn raw_positional_has_hash(raw: &str) -> bool {
 
 /// An NSID: at least three dot-separated segments, ASCII letters/digits/hyphens, the last
 /// segment letters and digits only, no wildcard.
-pub(crate) fn is_nsid(s: &str) -> bool {
+pub fn is_nsid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     s.len() <= 317
         && parts.len() >= 3
