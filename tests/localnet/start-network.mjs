@@ -2,6 +2,9 @@
 // Skyport's local atproto network, offline and on loopback only:
 //   - PLC directory (@did-plc/server, in-memory database)
 //   - PDS (@atproto/pds, sqlite, devMode) with its built-in OAuth server
+//   - an AppView stand-in (plain HTTP) that answers app.bsky.actor.getProfile
+//     from the PDS's own repos, so that SDK logins which fetch the profile work
+//   - a request log of every HTTP request the PDS receives, on its own port
 //   - optionally an HTTPS host that serves client-metadata documents for
 //     discoverable OAuth clients (certificate from a throwaway CA; the host name
 //     resolves to 127.0.0.1 and the CA is trusted inside THIS
@@ -9,6 +12,7 @@
 //
 // When ready it prints ONE line of JSON on stdout:
 //   {plcUrl, pdsUrl, issuer, handleResolver, accounts: [{handle, password, did}],
+//    requestLogUrl, appView: {url, did}, blobUploadLimit,
 //    client: {origin, host, port, caCert} | null, pid, node, timings}
 // and runs until SIGINT/SIGTERM (or until stdin closes, with
 // --exit-on-stdin-close). Its data directory is removed on exit.
@@ -17,7 +21,19 @@
 // Usage (Node >= 22.19; run ./setup.sh first):
 //   node start-network.mjs [--account handle:password]...  (default alice.test:alice-pass, bob.test:bob-pass)
 //        [--client-host app.skyport-test.dev] [--exit-on-stdin-close] [--log (PDS logs to stderr)]
-//        [--plc-port N] [--pds-port N] [--client-port N]
+//        [--plc-port N] [--pds-port N] [--client-port N] [--appview-port N] [--request-log-port N]
+//
+// The request log (requestLogUrl = http://127.0.0.1:PORT) holds one entry per
+// request, in arrival order:
+//   {method, path, nsid, authScheme, tokenSha256, dpopProof, status, at}
+// path has no query; nsid is set for /xrpc/<nsid> paths, else null; authScheme
+// is the Authorization scheme as sent ("DPoP", "Bearer", "Basic", ...) or null;
+// tokenSha256 is the hex SHA-256 of what follows the scheme, or null; dpopProof
+// says whether a DPoP header came along; status is null until the response is
+// finished (and stays null for aborted requests and WebSocket upgrades); at is
+// the ISO time of arrival. Requests made by the AppView stand-in are left out.
+//   GET    <requestLogUrl>/requests -> 200 JSON array
+//   DELETE <requestLogUrl>/requests -> 204, clears the log
 //
 // The client host's documents are registered by the tests themselves:
 //   PUT https://<host>:<port>/<path> with a JSON body -> 204
@@ -26,6 +42,7 @@ import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import dns from 'node:dns'
 import fs from 'node:fs'
+import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
 import path from 'node:path'
@@ -63,7 +80,9 @@ function parseArgs(argv) {
         break
       case '--plc-port':
       case '--pds-port':
-      case '--client-port': {
+      case '--client-port':
+      case '--appview-port':
+      case '--request-log-port': {
         const n = Number(value(i++, a))
         if (!Number.isInteger(n) || n < 0 || n > 65535) throw usageError(`${a}: bad port`)
         out.ports[a.slice(2, -5)] = n
@@ -182,6 +201,151 @@ async function startClientHost(host, dataDir, wantPort) {
   return { server, info: { origin: `https://${host}:${port}`, host, port, caCert } }
 }
 
+function listenLoopback(server, port) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, LISTEN, () => resolve(server.address().port))
+  })
+}
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))
+}
+
+// Marks the AppView stand-in's own calls to the PDS, which the request log skips
+// (with a value nobody else knows, so no client under test can hide from the log).
+const STAND_IN_HEADER = 'x-skyport-localnet-appview'
+const STAND_IN_MARK = crypto.randomBytes(16).toString('hex')
+
+// Records every request `server` receives (see the header of this file) and
+// serves the log on a loopback port of its own.
+async function startRequestLog(server, wantPort) {
+  let entries = []
+  const record = (req, res) => {
+    if (req.headers[STAND_IN_HEADER] === STAND_IN_MARK) return
+    const url = new URL(req.url, 'http://host.invalid')
+    const xrpc = url.pathname.match(/^\/xrpc\/([^/]+)/)
+    const auth = /^(\S+)\s+(.+)$/.exec(req.headers.authorization ?? '')
+    const entry = {
+      method: req.method,
+      path: url.pathname,
+      nsid: xrpc ? decodeURIComponent(xrpc[1]) : null,
+      authScheme: auth ? auth[1] : null,
+      tokenSha256: auth ? crypto.createHash('sha256').update(auth[2].trim()).digest('hex') : null,
+      dpopProof: req.headers.dpop !== undefined,
+      status: null,
+      at: new Date().toISOString(),
+    }
+    entries.push(entry)
+    res?.once('finish', () => (entry.status = res.statusCode))
+  }
+  // Before express' own listener, so that even an immediate answer is seen.
+  server.prependListener('request', record)
+  server.prependListener('upgrade', (req) => record(req, null))
+
+  const logServer = http.createServer((req, res) => {
+    if (new URL(req.url, 'http://host.invalid').pathname !== '/requests') return res.writeHead(404).end()
+    if (req.method === 'GET') return sendJson(res, 200, entries)
+    if (req.method === 'DELETE') {
+      entries = []
+      return res.writeHead(204).end()
+    }
+    res.writeHead(405, { allow: 'GET, DELETE' }).end()
+  })
+  const port = await listenLoopback(logServer, wantPort || 0)
+  return { server: logServer, url: `http://127.0.0.1:${port}` }
+}
+
+// A stand-in for the Bluesky AppView, just enough for SDK logins: the Python
+// SDK's Client.login() calls app.bsky.actor.getProfile, which a PDS without an
+// AppView refuses (400 "No service configured"). The PDS proxies app.bsky.* to
+// the configured AppView URL directly (no DID resolution for the configured
+// DID); did.json is served anyway so that did:web:localhost%3APORT resolves.
+// Profiles come from the PDS's own repos over public XRPC. Everything else is
+// 501 MethodNotImplemented, as an XRPC server answers for a method it lacks.
+async function startAppView(pdsUrl, wantPort) {
+  const server = http.createServer()
+  const port = await listenLoopback(server, wantPort || 0)
+  const url = `http://127.0.0.1:${port}`
+  const did = `did:web:localhost%3A${port}`
+  const didDoc = {
+    '@context': ['https://www.w3.org/ns/did/v1'],
+    id: did,
+    service: [{ id: '#bsky_appview', type: 'BskyAppView', serviceEndpoint: url }],
+  }
+
+  const pdsGet = async (nsid, params) => {
+    const res = await fetch(`${pdsUrl}/xrpc/${nsid}?${new URLSearchParams(params)}`, {
+      headers: { [STAND_IN_HEADER]: STAND_IN_MARK },
+    })
+    const body = await res.json().catch(() => null)
+    return res.ok ? body : null
+  }
+  const profile = async (actor) => {
+    const repo = await pdsGet('com.atproto.repo.describeRepo', { repo: actor })
+    if (!repo) return null
+    const rec = await pdsGet('com.atproto.repo.getRecord', {
+      repo: repo.did,
+      collection: 'app.bsky.actor.profile',
+      rkey: 'self',
+    })
+    const v = rec?.value ?? {}
+    const blobUrl = (b) =>
+      b?.ref?.$link &&
+      `${pdsUrl}/xrpc/com.atproto.sync.getBlob?${new URLSearchParams({ did: repo.did, cid: b.ref.$link })}`
+    const view = {
+      did: repo.did,
+      handle: repo.handle,
+      displayName: v.displayName,
+      description: v.description,
+      avatar: blobUrl(v.avatar),
+      banner: blobUrl(v.banner),
+      createdAt: v.createdAt,
+      indexedAt: new Date().toISOString(),
+      followersCount: 0,
+      followsCount: 0,
+      postsCount: 0,
+      labels: [],
+    }
+    for (const k of Object.keys(view)) if (view[k] === undefined) delete view[k]
+    return view
+  }
+
+  server.on('request', async (req, res) => {
+    const u = new URL(req.url, 'http://host.invalid')
+    const nsid = u.pathname.startsWith('/xrpc/') ? u.pathname.slice(6) : null
+    try {
+      if (u.pathname === '/.well-known/did.json') return sendJson(res, 200, didDoc)
+      if (nsid === 'app.bsky.actor.getProfile') {
+        const actor = u.searchParams.get('actor')
+        if (!actor) {
+          return sendJson(res, 400, { error: 'InvalidRequest', message: 'Params must have the property "actor"' })
+        }
+        const view = await profile(actor)
+        return view
+          ? sendJson(res, 200, view)
+          : sendJson(res, 400, { error: 'InvalidRequest', message: 'Profile not found' })
+      }
+      if (nsid === 'app.bsky.actor.getProfiles') {
+        const views = await Promise.all(u.searchParams.getAll('actors').map(profile))
+        return sendJson(res, 200, { profiles: views.filter(Boolean) })
+      }
+      // What the PDS answered before it had an AppView to ask.
+      if (nsid === 'com.atproto.identity.resolveHandle') {
+        return sendJson(res, 400, { error: 'InvalidRequest', message: 'Unable to resolve handle' })
+      }
+      if (nsid === 'com.atproto.repo.getRecord') {
+        return sendJson(res, 400, { error: 'InvalidRequest', message: 'Could not locate record' })
+      }
+      if (nsid) return sendJson(res, 501, { error: 'MethodNotImplemented', message: `Method Not Implemented: ${nsid}` })
+      res.writeHead(404).end()
+    } catch (e) {
+      sendJson(res, 500, { error: 'InternalServerError', message: String(e?.message ?? e) })
+    }
+  })
+  return { server, url, did }
+}
+
 async function createAccount(pdsUrl, { handle, password }) {
   const res = await fetch(`${pdsUrl}/xrpc/com.atproto.server.createAccount`, {
     method: 'POST',
@@ -198,18 +362,18 @@ async function createAccount(pdsUrl, { handle, password }) {
 // ---------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------
-const running = { pds: null, plc: null, clientServer: null, dataDir: null }
+const running = { pds: null, plc: null, servers: [], dataDir: null }
 let stopping = false
 
 async function stop(code) {
   if (stopping) return
   stopping = true
-  const { pds, plc, clientServer, dataDir } = running
+  const { pds, plc, servers, dataDir } = running
   if (pds) await pds.destroy().catch((e) => console.error('pds.destroy:', e))
   if (plc) await plc.destroy().catch((e) => console.error('plc.destroy:', e))
-  if (clientServer) {
-    clientServer.closeAllConnections?.()
-    await new Promise((r) => clientServer.close(r))
+  for (const server of servers) {
+    server.closeAllConnections?.()
+    await new Promise((r) => server.close(r))
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
   process.exit(code)
@@ -238,7 +402,7 @@ async function main() {
   let client = null
   if (opts.clientHost) {
     const c = await startClientHost(opts.clientHost, dataDir, opts.ports.client)
-    running.clientServer = c.server
+    running.servers.push(c.server)
     client = c.info
     mark('clientHostMs', t)
   }
@@ -260,6 +424,10 @@ async function main() {
 
   t = performance.now()
   const pdsPort = opts.ports.pds || (await freePort())
+  const pdsUrl = `http://localhost:${pdsPort}`
+  const appView = await startAppView(pdsUrl, opts.ports.appview)
+  running.servers.push(appView.server)
+  const blobUploadLimit = 64 * 1024 * 1024 // for upload tests of ~50 MB (the PDS' default is 5 MB)
   const rotationKey = await Secp256k1Keypair.create({ exportable: true })
   const recoveryKey = await Secp256k1Keypair.create()
   const pds = await PDS.fromEnv({
@@ -277,12 +445,16 @@ async function main() {
     inviteRequired: false,
     disableSsrfProtection: true,
     serviceName: 'Skyport test PDS',
-    // no appview / moderation service: nothing leaves loopback
+    blobUploadLimit,
+    // app.bsky.* goes to the stand-in; no moderation service: nothing leaves loopback
+    bskyAppViewUrl: appView.url,
+    bskyAppViewDid: appView.did,
   })
   bindLoopback(pds.app)
   await pds.start()
   running.pds = pds
-  const pdsUrl = `http://localhost:${pdsPort}`
+  const requestLog = await startRequestLog(pds.server, opts.ports['request-log'])
+  running.servers.push(requestLog.server)
   mark('pdsStartMs', t)
 
   t = performance.now()
@@ -297,6 +469,9 @@ async function main() {
     issuer: pds.ctx.cfg.oauth.issuer,
     handleResolver: pdsUrl, // com.atproto.identity.resolveHandle answers for *.test
     accounts,
+    requestLogUrl: requestLog.url,
+    appView: { url: appView.url, did: appView.did },
+    blobUploadLimit,
     client,
     pid: process.pid,
     node: process.version,

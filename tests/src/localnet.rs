@@ -23,6 +23,7 @@ mod error;
 mod info;
 mod install;
 mod process;
+mod request_log;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -31,6 +32,7 @@ use std::time::Duration;
 pub use accounts::unique_suffix;
 pub use error::Error;
 pub use info::{Account, ClientHost, NetworkInfo};
+pub use request_log::{PdsRequest, token_hash};
 
 use process::NodeProcess;
 

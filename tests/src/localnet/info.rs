@@ -26,6 +26,9 @@ pub struct NetworkInfo {
     pub pid: u32,
     /// Node version, e.g. `v22.23.3`.
     pub node: String,
+    /// The PDS's request log (`GET {url}/requests`, `DELETE {url}/requests`).
+    #[serde(default)]
+    pub request_log_url: Option<String>,
     /// Start-up phases in milliseconds (`importMs`, `pdsStartMs`, `totalMs`, ...).
     #[serde(default)]
     pub timings: BTreeMap<String, u64>,

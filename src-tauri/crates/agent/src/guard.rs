@@ -2,9 +2,14 @@
 //!
 //! * **Host**: only the agent's own address (`127.0.0.1:<port>` or `localhost:<port>`). A
 //!   web page that rebinds its own DNS name to 127.0.0.1 sends its name, and is refused.
-//! * **Origin / Sec-Fetch-\***: browsers attach these to every `fetch`, form post and
-//!   navigation they make on a page's behalf; programs do not. Any of them is refused, and
-//!   no response carries CORS headers, so no web page can read or trigger anything.
+//! * **Origin / Sec-Fetch-Site / Sec-Fetch-Dest / Sec-Fetch-User**: browsers attach
+//!   `Sec-Fetch-Site` and `Sec-Fetch-Dest` to every request a page makes (`fetch`, forms,
+//!   images, navigations; the Fetch Metadata spec) and `Origin` to every cross-origin one;
+//!   programs send none of them. Any of them is refused, and no response carries CORS
+//!   headers, so no web page can read or trigger anything. `Sec-Fetch-Mode` alone is not
+//!   refused: Node's built-in `fetch` (undici), which `@atproto/api` uses, sends
+//!   `Sec-Fetch-Mode: cors` on every request, and a browser never sends it without
+//!   `Sec-Fetch-Site`.
 //! * **Methods**: XRPC is GET (queries) and POST (procedures); everything else is refused
 //!   (no `OPTIONS` preflight answer).
 
@@ -16,8 +21,8 @@ use hyper::{HeaderMap, Method};
 pub enum Rejection {
     /// `Host` is missing or not the agent's address.
     WrongHost,
-    /// The request came from a web page (`Origin` or a `Sec-Fetch-*` header).
-    FromBrowser,
+    /// The request came from a web page: it carried this header.
+    FromBrowser(&'static str),
     /// Not GET or POST.
     Method,
 }
@@ -27,7 +32,7 @@ impl Rejection {
     pub fn as_str(self) -> &'static str {
         match self {
             Rejection::WrongHost => "wrong_host",
-            Rejection::FromBrowser => "from_browser",
+            Rejection::FromBrowser(_) => "from_browser",
             Rejection::Method => "method",
         }
     }
@@ -38,8 +43,8 @@ pub fn check(parts: &Parts, port: u16) -> Result<(), Rejection> {
     if !host_ok(&parts.headers, port) {
         return Err(Rejection::WrongHost);
     }
-    if from_browser(&parts.headers) {
-        return Err(Rejection::FromBrowser);
+    if let Some(header) = from_browser(&parts.headers) {
+        return Err(Rejection::FromBrowser(header));
     }
     if parts.method != Method::GET && parts.method != Method::POST {
         return Err(Rejection::Method);
@@ -55,9 +60,10 @@ fn host_ok(headers: &HeaderMap, port: u16) -> bool {
     host == format!("127.0.0.1:{port}") || host == format!("localhost:{port}")
 }
 
-fn from_browser(headers: &HeaderMap) -> bool {
-    headers.contains_key(hyper::header::ORIGIN)
-        || headers.keys().any(|k| k.as_str().starts_with("sec-fetch-"))
+fn from_browser(headers: &HeaderMap) -> Option<&'static str> {
+    ["Origin", "Sec-Fetch-Site", "Sec-Fetch-Dest", "Sec-Fetch-User"]
+        .into_iter()
+        .find(|h| headers.contains_key(*h))
 }
 
 #[cfg(test)]
@@ -90,11 +96,18 @@ mod tests {
         for h in [
             ("origin", "https://evil.example"),
             ("origin", "null"),
-            ("sec-fetch-mode", "no-cors"),
             ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-dest", "image"),
+            ("sec-fetch-user", "?1"),
         ] {
-            assert_eq!(check(&head("POST", &[host, h]), 5783), Err(Rejection::FromBrowser), "{h:?}");
+            assert!(
+                matches!(check(&head("POST", &[host, h]), 5783), Err(Rejection::FromBrowser(_))),
+                "{h:?}"
+            );
         }
+        // What Node's fetch sends (and @atproto/api with it): a program, not a page.
+        assert_eq!(check(&head("POST", &[host, ("sec-fetch-mode", "cors")]), 5783), Ok(()));
         for m in ["OPTIONS", "PUT", "DELETE", "HEAD"] {
             assert_eq!(check(&head(m, &[host]), 5783), Err(Rejection::Method), "{m}");
         }

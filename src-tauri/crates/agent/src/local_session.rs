@@ -142,12 +142,11 @@ pub(crate) async fn get(state: &State, caller: &Caller, record: CallRecord) -> R
         // Without it, SDKs keep the agent as their service.
         map.remove("didDoc");
     }
-    if status != 200 {
-        Counters::add(&state.counters.forwarded, 1);
-        state.audit.finish(record, status, "forwarded", bytes.len() as u64);
-        return xrpc_error::json(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), &body);
-    }
-    local(state, record, &body)
+    // The PDS answered: a forwarded call, with its body edited.
+    Counters::add(&state.counters.forwarded, 1);
+    Counters::add(&state.counters.bytes_out, bytes.len() as u64);
+    state.audit.finish(record, status, "forwarded", bytes.len() as u64);
+    xrpc_error::json(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), &body)
 }
 
 pub(crate) fn status(state: &State, parts: &Parts, record: CallRecord) -> Response<Body> {

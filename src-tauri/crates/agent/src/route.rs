@@ -36,17 +36,18 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
     let method: String = parts.method.as_str().chars().take(8).collect();
     let mut record = CallRecord::new(nsid.as_deref().unwrap_or("-"), &method);
     if let Err(rejection) = guard::check(&parts, state.port) {
+        let browser;
         let (status, name, message) = match rejection {
             Rejection::WrongHost => (
                 StatusCode::FORBIDDEN,
                 "WrongHost",
                 "the Skyport agent answers only requests addressed to 127.0.0.1 or localhost at its port",
             ),
-            Rejection::FromBrowser => (
-                StatusCode::FORBIDDEN,
-                "BrowserRequest",
-                "the Skyport agent does not answer web pages (the request carried Origin or Sec-Fetch headers)",
-            ),
+            Rejection::FromBrowser(header) => {
+                browser =
+                    format!("the Skyport agent does not answer web pages (the request carried {header})");
+                (StatusCode::FORBIDDEN, "BrowserRequest", browser.as_str())
+            }
             Rejection::Method => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "MethodNotAllowed",

@@ -317,7 +317,17 @@ async fn refused_calls_never_reach_the_pds() {
             http.post(rig.xrpc("com.atproto.repo.createRecord"))
                 .bearer_auth(&everything)
                 .header("sec-fetch-mode", "no-cors")
+                .header("sec-fetch-site", "cross-site")
                 .json(&create),
+            403,
+            "BrowserRequest",
+        ),
+        (
+            "an image tag",
+            http.get(rig.xrpc("com.atproto.sync.getRepo"))
+                .query(&[("did", alice.did.as_str())])
+                .bearer_auth(&everything)
+                .header("sec-fetch-dest", "image"),
             403,
             "BrowserRequest",
         ),
@@ -367,7 +377,8 @@ async fn refused_calls_never_reach_the_pds() {
     assert!(rig.http.log().is_empty(), "nothing reached the PDS: {:#?}", rig.http.log());
 
     // An expired key: its hour has passed.
-    rig.sql("UPDATE agent_keys SET expires_at = ?1 WHERE name = 'short'", [support::now() - 1]);
+    use skyport_oauth::Clock as _;
+    rig.sql("UPDATE agent_keys SET expires_at = ?1 WHERE name = 'short'", [rig.clock.now() - 1]);
     let (status, err) =
         body(http.get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(&short).send().await.unwrap())
             .await;

@@ -26,8 +26,19 @@ fn run_env(address: &str, key: &str, did: &str, handle: &str) -> [(&'static str,
     ]
 }
 
-fn agent_failure(e: impl std::fmt::Display) -> Failure {
-    Failure::Other { code: "agent_unavailable", message: e.to_string() }
+fn agent_failure(e: skyport_agent::AgentError) -> Failure {
+    let code = match &e {
+        skyport_agent::AgentError::Instance(skyport_agent::InstanceError::AlreadyRunning { .. }) => {
+            "agent_already_running"
+        }
+        skyport_agent::AgentError::PortInUse { .. } => "port_in_use",
+        _ => "agent_unavailable",
+    };
+    Failure::Other { code, message: e.to_string() }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub async fn run(accounts: &Arc<Accounts>, action: AgentAction, json: bool) -> Result<(), Failure> {
@@ -50,8 +61,13 @@ pub async fn run(accounts: &Arc<Accounts>, action: AgentAction, json: bool) -> R
                             output::duration(s.uptime_secs as i64)
                         );
                         println!(
-                            "  {} requests: {} forwarded, {} answered locally, {} refused, {} failed; {} in flight",
-                            s.requests, s.forwarded, s.local, s.refused, s.failed, s.in_flight
+                            "  {}: {} forwarded, {} answered locally, {} refused, {} failed; {} in flight",
+                            plural(s.requests, "request", "requests"),
+                            s.forwarded,
+                            s.local,
+                            s.refused,
+                            s.failed,
+                            s.in_flight
                         );
                         println!("  {} bytes in, {} bytes out", s.bytes_in, s.bytes_out);
                     }
@@ -186,7 +202,12 @@ pub async fn run_command(
     let address = match (&own_agent, skyport_agent::running_agent(&home)) {
         (Some(agent), _) => agent.url(),
         (None, Some(info)) => info.address,
-        (None, None) => return Err(agent_failure("the agent stopped before the command could start")),
+        (None, None) => {
+            return Err(Failure::Other {
+                code: "agent_unavailable",
+                message: "the agent stopped before the command could start".into(),
+            });
+        }
     };
     // The key lives as long as this process, which outlives its command: if this process
     // is killed, the agent refuses the key from then on.
