@@ -157,3 +157,75 @@ async fn skyport_run_hands_a_key_that_works_only_while_the_command_runs() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "403");
     agent.kill().await.unwrap();
 }
+
+/// The agent process's resident memory now and at its peak (kB), from /proc.
+fn memory_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
+#[tokio::test]
+async fn a_50_mb_upload_grows_the_agents_memory_by_less_than_16_mb() {
+    require_secret_service();
+    let _keyring = support::keyring_shared().await;
+    let net = Network::shared();
+    let mut home = Home::new(net);
+    home.set_env("SKYPORT_AGENT_PORT", &free_port().to_string());
+    let alice = net.create_unique_account("agmem").await.unwrap();
+    home.login(&alice).await;
+    let key = home.json(&["agent", "allow", "uploader"]).await["key"].as_str().unwrap().to_owned();
+    let mut agent = home.command(&["agent", "run", "--json"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(agent.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    let (url, pid) = (first["address"].as_str().unwrap().to_owned(), first["pid"].as_u64().unwrap() as u32);
+    // Warm up the paths an upload takes (session, keychain read, spool) with a small one.
+    let small = home.path().join("small.png");
+    std::fs::write(&small, vec![7u8; 2 * 1024 * 1024]).unwrap();
+    let big = home.path().join("big.png");
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..50 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    std::fs::write(&big, &bytes).unwrap();
+    drop(bytes);
+    let upload = |file: std::path::PathBuf| {
+        let (url, key) = (url.clone(), key.clone());
+        async move {
+            let out = tokio::process::Command::new("curl")
+                .args([
+                    "-sS",
+                    "--fail-with-body",
+                    "-H",
+                    &format!("Authorization: Bearer {key}"),
+                    "-H",
+                    "Content-Type: image/png",
+                ])
+                .arg("--data-binary")
+                .arg(format!("@{}", file.display()))
+                .arg(format!("{url}/xrpc/com.atproto.repo.uploadBlob"))
+                .output()
+                .await
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+            serde_json::from_slice::<Value>(&out.stdout).unwrap()
+        }
+    };
+    upload(small).await;
+    // Reset the peak (VmHWM) so it measures this upload only (proc(5), clear_refs).
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+    let (before, reset_peak) = memory_kb(pid);
+    assert!(reset_peak <= before + 1024, "the peak was reset: {reset_peak} kB vs {before} kB");
+    let blob = upload(big).await;
+    assert_eq!(blob["blob"]["size"], 50 * 1024 * 1024 + 8, "{blob}");
+    let (_, peak) = memory_kb(pid);
+    let grown_mb = peak.saturating_sub(before) as f64 / 1024.0;
+    eprintln!("a 50 MB upload grew the agent's peak memory by {grown_mb:.1} MB");
+    assert!(grown_mb < 16.0, "a 50 MB upload grew the agent's peak memory by {grown_mb:.1} MB");
+    agent.kill().await.unwrap();
+}
