@@ -1,6 +1,12 @@
-//! Authenticated XRPC calls for an account, refreshing when needed.
+//! Authenticated calls for an account, refreshing when needed: one policy for the
+//! account manager's own XRPC calls ([`Accounts::api`]) and the agent's forwarded ones
+//! ([`Accounts::forward`]).
 
-use skyport_oauth::{XrpcRequest, XrpcResponse};
+use std::future::Future;
+use std::sync::Arc;
+
+use skyport_oauth::http::StreamResponse;
+use skyport_oauth::{AccessToken, DpopKey, ForwardRequest, SessionInfo, XrpcRequest, XrpcResponse};
 use skyport_store::table::accounts::SessionState;
 
 use crate::reason::SignInReason;
@@ -10,11 +16,32 @@ use crate::view::{EXPIRING_SECS, stored_reason};
 use crate::{Accounts, Error};
 
 impl Accounts {
-    /// Calls the account's PDS (the active account if `who` is `None`). A token about to
-    /// expire is refreshed first; `invalid_token` triggers one refresh and one retry. That
-    /// refresh names the session generation the failed call used, so a refresh another
-    /// process made meanwhile is taken up instead of rotating once more.
+    /// Calls the account's PDS (the active account if `who` is `None`).
     pub async fn api(&self, who: Option<&str>, request: &XrpcRequest) -> Result<XrpcResponse, Error> {
+        self.with_session(who, |info, key, token| async move {
+            self.oauth.xrpc(&info, &key, &token, request).await
+        })
+        .await
+    }
+
+    /// Forwards a program's call to the PDS of account `did` (the agent), bodies streamed
+    /// both ways.
+    pub async fn forward(&self, did: &str, request: &ForwardRequest) -> Result<StreamResponse, Error> {
+        self.with_session(Some(did), |info, key, token| async move {
+            self.oauth.forward(&info, &key, &token, request).await
+        })
+        .await
+    }
+
+    /// Runs `call` with the account's session. A token about to expire is refreshed first;
+    /// `invalid_token` triggers one refresh and one retry. That refresh names the session
+    /// generation the failed call used, so a refresh another process made meanwhile is
+    /// taken up instead of rotating once more. A second `invalid_token` ends the session.
+    async fn with_session<T, F, Fut>(&self, who: Option<&str>, call: F) -> Result<T, Error>
+    where
+        F: Fn(SessionInfo, Arc<DpopKey>, AccessToken) -> Fut,
+        Fut: Future<Output = Result<T, skyport_oauth::Error>>,
+    {
         let row = self.row_off_thread(who).await?;
         if row.state == SessionState::NeedsSignIn {
             return Err(Error::NeedsSignIn { reason: stored_reason(&row), did: row.did });
@@ -25,10 +52,11 @@ impl Accounts {
         } else {
             Current { secrets: self.session_secrets(&row).await?, generation: row.session_generation }
         };
-        match self.oauth.xrpc(&info, &used.secrets.key, &used.secrets.access_token, request).await {
+        let attempt = |c: &Current| call(info.clone(), c.secrets.key.clone(), c.secrets.access_token.clone());
+        match attempt(&used).await {
             Err(e) if e.is_invalid_token() => {
                 let fresh = self.refresh_did(&row.did, used.generation, Reason::InvalidToken).await?;
-                match self.oauth.xrpc(&info, &fresh.secrets.key, &fresh.secrets.access_token, request).await {
+                match attempt(&fresh).await {
                     Err(e) if e.is_invalid_token() => {
                         Err(self.needs_sign_in(&row.did, SignInReason::InvalidToken).await)
                     }

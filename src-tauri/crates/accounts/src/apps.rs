@@ -156,46 +156,7 @@ pub struct LocalSession {
 }
 
 /// One call in the audit log, for the activity list: never a body, a token or a key.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Activity {
-    /// When it arrived (Unix milliseconds).
-    pub at_ms: i64,
-    /// The key's name, if a valid key came with it.
-    pub key_name: Option<String>,
-    /// The account.
-    pub did: Option<String>,
-    /// The method.
-    pub nsid: String,
-    /// GET or POST.
-    pub method: String,
-    /// The status the program got.
-    pub status: u16,
-    /// `forwarded`, `local`, or why it was refused or failed.
-    pub outcome: String,
-    /// Request body bytes.
-    pub bytes_in: u64,
-    /// Response body bytes.
-    pub bytes_out: u64,
-    /// Milliseconds to the end of the response.
-    pub duration_ms: u64,
-}
-
-impl From<AuditRow> for Activity {
-    fn from(r: AuditRow) -> Self {
-        Self {
-            at_ms: r.at_ms,
-            key_name: r.key_name,
-            did: r.did,
-            nsid: r.nsid,
-            method: r.method,
-            status: r.status,
-            outcome: r.outcome,
-            bytes_in: r.bytes_in,
-            bytes_out: r.bytes_out,
-            duration_ms: r.duration_ms,
-        }
-    }
-}
+pub type Activity = AuditRow;
 
 /// The agent's token key and what else the apps module keeps per process.
 #[derive(Default)]
@@ -466,8 +427,7 @@ impl Accounts {
             Some(w) => Some(self.storage().row(Some(w))?.did),
             None => None,
         };
-        let rows = self.db.with(|c| agent_audit::recent(c, did.as_deref(), limit))?;
-        Ok(rows.into_iter().map(Activity::from).collect())
+        Ok(self.db.with(|c| agent_audit::recent(c, did.as_deref(), limit))?)
     }
 
     /// Checks a key a program presented (`Authorization: Bearer skp_…`).

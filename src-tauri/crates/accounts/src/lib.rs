@@ -21,7 +21,6 @@ mod config;
 mod diagnostics;
 mod error;
 mod event;
-mod forward;
 mod links;
 mod lock;
 mod logging;

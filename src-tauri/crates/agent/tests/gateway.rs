@@ -98,14 +98,9 @@ async fn create_session_with_a_key_answers_local_tokens_that_refresh_and_end() {
     let alice = &who[0];
     let key = rig.allow("py-bot", alice, false, &[], None);
     let http = rig.client();
-    let (status, session) = body(
-        http.post(rig.xrpc("com.atproto.server.createSession"))
-            .json(&json!({"identifier": alice.handle, "password": key}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, session) = rig
+        .post("com.atproto.server.createSession", None, &json!({"identifier": alice.handle, "password": key}))
+        .await;
     assert_eq!(status, 200, "{session}");
     assert_eq!(session["did"], alice.did.as_str());
     assert_eq!(session["handle"], alice.handle.as_str());
@@ -124,9 +119,7 @@ async fn create_session_with_a_key_answers_local_tokens_that_refresh_and_end() {
 
     // getSession is the PDS's answer without didDoc.
     let calls = rig.pds_calls("/xrpc/com.atproto.server.getSession");
-    let (status, me) =
-        body(http.get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(&access).send().await.unwrap())
-            .await;
+    let (status, me) = rig.get("com.atproto.server.getSession", &access).await;
     assert_eq!((status, me["did"].as_str()), (200, Some(alice.did.as_str())), "{me}");
     assert!(me.get("didDoc").is_none(), "{me}");
     assert_eq!(
@@ -136,27 +129,16 @@ async fn create_session_with_a_key_answers_local_tokens_that_refresh_and_end() {
     );
 
     // The identifier may be the DID too; another account's handle is refused.
-    let (status, _) = body(
-        http.post(rig.xrpc("com.atproto.server.createSession"))
-            .json(&json!({"identifier": alice.did, "password": key}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = rig
+        .post("com.atproto.server.createSession", None, &json!({"identifier": alice.did, "password": key}))
+        .await;
     assert_eq!(status, 200);
 
     // Refresh rotates: the old refresh token works once.
-    let (status, fresh) = body(
-        http.post(rig.xrpc("com.atproto.server.refreshSession")).bearer_auth(&refresh).send().await.unwrap(),
-    )
-    .await;
+    let (status, fresh) = rig.post("com.atproto.server.refreshSession", Some(&refresh), &Value::Null).await;
     assert_eq!(status, 200, "{fresh}");
     assert_ne!(fresh["refreshJwt"], refresh.as_str());
-    let (status, again) = body(
-        http.post(rig.xrpc("com.atproto.server.refreshSession")).bearer_auth(&refresh).send().await.unwrap(),
-    )
-    .await;
+    let (status, again) = rig.post("com.atproto.server.refreshSession", Some(&refresh), &Value::Null).await;
     assert_eq!((status, again["error"].as_str()), (401, Some("InvalidToken")), "{again}");
     // A refresh token is not an access token.
     let (status, _) = body(
@@ -180,15 +162,10 @@ async fn create_session_with_a_key_answers_local_tokens_that_refresh_and_end() {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, gone) = body(
-        http.get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(new_access).send().await.unwrap(),
-    )
-    .await;
+    let (status, gone) = rig.get("com.atproto.server.getSession", new_access).await;
     assert_eq!((status, gone["error"].as_str()), (401, Some("InvalidToken")), "{gone}");
     assert_eq!(rig.pds_calls("/oauth/revoke"), 0, "the OAuth session is untouched");
-    let (status, _) =
-        body(http.get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(&key).send().await.unwrap())
-            .await;
+    let (status, _) = rig.get("com.atproto.server.getSession", &key).await;
     assert_eq!(status, 200, "the key itself still works");
 }
 
@@ -197,14 +174,13 @@ async fn an_expired_local_access_token_says_expired_token() {
     let (rig, who) = Rig::start(1).await;
     let key = rig.allow("expiring", &who[0], false, &[], None);
     let http = rig.client();
-    let (_, session) = body(
-        http.post(rig.xrpc("com.atproto.server.createSession"))
-            .json(&json!({"identifier": who[0].handle, "password": key}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, session) = rig
+        .post(
+            "com.atproto.server.createSession",
+            None,
+            &json!({"identifier": who[0].handle, "password": key}),
+        )
+        .await;
     rig.clock.advance(Duration::from_secs(skyport_accounts::apps::ACCESS_SECS as u64 + 1));
     let (status, err) = body(
         http.get(rig.xrpc("com.atproto.server.getSession"))
@@ -379,24 +355,16 @@ async fn refused_calls_never_reach_the_pds() {
     // An expired key: its hour has passed.
     use skyport_oauth::Clock as _;
     rig.sql("UPDATE agent_keys SET expires_at = ?1 WHERE name = 'short'", [rig.clock.now() - 1]);
-    let (status, err) =
-        body(http.get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(&short).send().await.unwrap())
-            .await;
+    let (status, err) = rig.get("com.atproto.server.getSession", &short).await;
     assert_eq!((status, err["error"].as_str()), (401, Some("AuthenticationRequired")), "{err}");
     assert!(rig.http.log().is_empty(), "{:#?}", rig.http.log());
 
     // Revocation takes effect on the next request, also when made by another process.
-    let (status, _) = body(
-        http.get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(&read_only).send().await.unwrap(),
-    )
-    .await;
+    let (status, _) = rig.get("com.atproto.server.getSession", &read_only).await;
     assert_eq!(status, 200);
     let other = Accounts2::open(&rig);
     other.revoke_app("reader").unwrap();
-    let (status, _) = body(
-        http.get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(&read_only).send().await.unwrap(),
-    )
-    .await;
+    let (status, _) = rig.get("com.atproto.server.getSession", &read_only).await;
     assert_eq!(status, 401);
 }
 
@@ -512,10 +480,7 @@ async fn signing_out_revokes_the_accounts_keys_and_a_second_agent_is_refused() {
     }
     rig.accounts.sign_out(Some(&alice.did)).await.unwrap();
     assert!(rig.accounts.apps(None).unwrap().is_empty());
-    let (status, _) = body(
-        rig.client().get(rig.xrpc("com.atproto.server.getSession")).bearer_auth(&key).send().await.unwrap(),
-    )
-    .await;
+    let (status, _) = rig.get("com.atproto.server.getSession", &key).await;
     assert_eq!(status, 401);
     let home = rig.home.path().to_path_buf();
     rig.agent.stop().await;

@@ -158,6 +158,25 @@ impl Rig {
         assert_eq!(conn.execute(statement, params).unwrap(), 1, "{statement}");
     }
 
+    /// A query with a bearer credential: the status and the JSON answer.
+    pub async fn get(&self, nsid: &str, bearer: &str) -> (u16, serde_json::Value) {
+        answer(self.client().get(self.xrpc(nsid)).bearer_auth(bearer)).await
+    }
+
+    /// A procedure with a JSON body and, if given, a bearer credential.
+    pub async fn post(
+        &self,
+        nsid: &str,
+        bearer: Option<&str>,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.client().post(self.xrpc(nsid)).json(body);
+        if let Some(b) = bearer {
+            request = request.bearer_auth(b);
+        }
+        answer(request).await
+    }
+
     pub fn xrpc(&self, nsid: &str) -> String {
         format!("{}/xrpc/{nsid}", self.url)
     }
@@ -174,4 +193,11 @@ pub async fn login(accounts: &Arc<Accounts>, account: &Account) {
             .await
             .unwrap();
     accounts.complete_login(&callback).await.unwrap();
+}
+
+/// Sends a request: its status and JSON answer (`Null` if none).
+pub async fn answer(request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let res = request.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }

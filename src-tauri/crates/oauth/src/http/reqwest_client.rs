@@ -89,18 +89,31 @@ impl ReqwestClient {
     }
 }
 
-#[async_trait]
-impl HttpClient for ReqwestClient {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, SendError> {
-        self.config.policy.check_url(&request.url).map_err(SendError::Forbidden)?;
-        let method = match request.method {
+impl ReqwestClient {
+    /// A request to a destination the policy allows, with its headers.
+    fn request(
+        &self,
+        method: Method,
+        url: url::Url,
+        headers: Vec<(&'static str, String)>,
+    ) -> Result<reqwest::RequestBuilder, SendError> {
+        self.config.policy.check_url(&url).map_err(SendError::Forbidden)?;
+        let method = match method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut builder = self.inner.request(method, request.url);
-        for (name, value) in request.headers {
+        let mut builder = self.inner.request(method, url);
+        for (name, value) in headers {
             builder = builder.header(name, value);
         }
+        Ok(builder)
+    }
+}
+
+#[async_trait]
+impl HttpClient for ReqwestClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, SendError> {
+        let mut builder = self.request(request.method, request.url, request.headers)?;
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
@@ -126,15 +139,8 @@ impl HttpClient for ReqwestClient {
     }
 
     async fn send_stream(&self, request: StreamRequest) -> Result<StreamResponse, SendError> {
-        self.config.policy.check_url(&request.url).map_err(SendError::Forbidden)?;
-        let method = match request.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-        };
-        let mut builder = self.inner.request(method, request.url).timeout(self.config.stream_timeout);
-        for (name, value) in request.headers {
-            builder = builder.header(name, value);
-        }
+        let mut builder =
+            self.request(request.method, request.url, request.headers)?.timeout(self.config.stream_timeout);
         if let Some(source) = request.body {
             builder = builder
                 .header(reqwest::header::CONTENT_LENGTH, source.len())

@@ -25,8 +25,8 @@ CREATE INDEX agent_audit_did_at ON agent_audit(did, at_ms);
 CREATE INDEX agent_audit_at ON agent_audit(at_ms);
 ";
 
-/// One call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One call (serialised as the activity list shows it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditRow {
     /// When the call arrived (Unix milliseconds).
     pub at_ms: i64,
