@@ -29,9 +29,22 @@ pub struct NetworkInfo {
     /// The PDS's request log (`GET {url}/requests`, `DELETE {url}/requests`).
     #[serde(default)]
     pub request_log_url: Option<String>,
+    /// The AppView stand-in the PDS proxies `app.bsky.*` calls to.
+    #[serde(default)]
+    pub app_view: Option<AppView>,
     /// Start-up phases in milliseconds (`importMs`, `pdsStartMs`, `totalMs`, ...).
     #[serde(default)]
     pub timings: BTreeMap<String, u64>,
+}
+
+/// The AppView stand-in (`app.bsky.actor.getProfile` from the PDS's own data).
+#[derive(Debug, Clone, Deserialize)]
+#[non_exhaustive]
+pub struct AppView {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its service DID (`did:web:localhost%3APORT`).
+    pub did: String,
 }
 
 /// An account on the local PDS.

@@ -72,17 +72,41 @@ async fn a_key_as_bearer_token_makes_queries_and_procedures_at_the_pds() {
     let (status, err) = body(res).await;
     assert_eq!((status, err["error"].as_str()), (400, Some("RecordNotFound")), "{err}");
 
+    // atproto-proxy passes through: a service the AppView's DID document does not have makes
+    // the PDS refuse (without the header it would proxy to its default AppView and answer).
+    let appview = skyport_tests::localnet::Network::shared()
+        .info()
+        .app_view
+        .clone()
+        .expect("the network has an AppView");
+    let profile = |proxy: Option<String>| {
+        let mut r = http
+            .get(rig.xrpc("app.bsky.actor.getProfile"))
+            .query(&[("actor", alice.did.as_str())])
+            .bearer_auth(&key);
+        if let Some(p) = proxy {
+            r = r.header("atproto-proxy", p);
+        }
+        support::answer(r)
+    };
+    let (status, me) = profile(Some(format!("{}#bsky_appview", appview.did))).await;
+    assert_eq!((status, me["did"].as_str()), (200, Some(alice.did.as_str())), "{me}");
+    let (status, err) = profile(Some(format!("{}#no_such_service", appview.did))).await;
+    assert!(status >= 400, "the PDS saw the header: {status} {err}");
+
     let apps = rig.accounts.apps(None).unwrap();
     assert_eq!(apps.len(), 1);
     // The audit writer batches; give it a moment.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let apps = rig.accounts.apps(None).unwrap();
-    assert_eq!(apps[0].calls, 4, "{apps:?}");
+    assert_eq!(apps[0].calls, 6, "{apps:?}");
     let activity = rig.accounts.activity(Some(&alice.did), 10).unwrap();
     let methods: Vec<_> = activity.iter().map(|a| (a.nsid.as_str(), a.status)).collect();
     assert_eq!(
         methods,
         [
+            ("app.bsky.actor.getProfile", status),
+            ("app.bsky.actor.getProfile", 200),
             ("com.atproto.repo.getRecord", 400),
             ("com.atproto.repo.getRecord", 200),
             ("com.atproto.repo.createRecord", 200),
@@ -351,6 +375,15 @@ async fn refused_calls_never_reach_the_pds() {
         assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: a message");
     }
     assert!(rig.http.log().is_empty(), "nothing reached the PDS: {:#?}", rig.http.log());
+    // The PDS's own log agrees for the methods only this test calls.
+    let log = skyport_tests::localnet::Network::shared().pds_requests().await.unwrap();
+    for nsid in [
+        "com.atproto.server.deleteAccount",
+        "com.atproto.server.createAppPassword",
+        "com.atproto.server.getServiceAuth",
+    ] {
+        assert!(!log.iter().any(|r| r.nsid.as_deref() == Some(nsid)), "{nsid} reached the PDS");
+    }
 
     // An expired key: its hour has passed.
     use skyport_oauth::Clock as _;

@@ -306,3 +306,29 @@ fn two_handles_share_one_file() {
     assert_eq!(b.with(accounts::list).unwrap().len(), 1);
     assert!(b.integrity_ok().unwrap());
 }
+
+#[test]
+fn the_agents_audit_log_keeps_its_retention_and_row_cap() {
+    use skyport_store::table::agent_audit::{self, AuditRow};
+    let db = Db::open_in_memory().unwrap();
+    let row = |at_ms: i64| AuditRow {
+        at_ms,
+        key_name: Some("bot".into()),
+        did: Some("did:plc:a".into()),
+        nsid: "com.atproto.repo.getRecord".into(),
+        method: "GET".into(),
+        status: 200,
+        outcome: "forwarded".into(),
+        bytes_in: 0,
+        bytes_out: 10,
+        duration_ms: 3,
+    };
+    let rows: Vec<AuditRow> = (0..10).map(|i| row(1000 + i)).collect();
+    db.write(|c| agent_audit::insert(c, &rows)).unwrap();
+    // Older than 1003 goes (3 rows), then at most 5 of the rest stay.
+    let gone = db.write(|c| agent_audit::prune(c, 1003, 5)).unwrap();
+    assert_eq!(gone, 5);
+    let left = db.with(|c| agent_audit::recent(c, None, 100)).unwrap();
+    assert_eq!(left.iter().map(|r| r.at_ms).collect::<Vec<_>>(), [1009, 1008, 1007, 1006, 1005]);
+    assert_eq!(db.with(|c| agent_audit::recent(c, Some("did:plc:other"), 100)).unwrap(), []);
+}
