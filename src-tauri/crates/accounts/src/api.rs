@@ -24,10 +24,15 @@ impl Accounts {
         .await
     }
 
-    /// Forwards a program's call to the PDS of account `did` (the agent), bodies streamed
-    /// both ways.
-    pub async fn forward(&self, did: &str, request: &ForwardRequest) -> Result<StreamResponse, Error> {
-        self.with_session(Some(did), |info, key, token| async move {
+    /// Forwards a call as it came to the account's PDS (the active account if `who` is
+    /// `None`), bodies streamed both ways: the agent's gateway, `skyport api` with raw
+    /// bodies and headers. The PDS's answer comes back whatever its status.
+    pub async fn forward(
+        &self,
+        who: Option<&str>,
+        request: &ForwardRequest,
+    ) -> Result<StreamResponse, Error> {
+        self.with_session(who, |info, key, token| async move {
             self.oauth.forward(&info, &key, &token, request).await
         })
         .await

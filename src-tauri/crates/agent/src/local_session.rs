@@ -122,7 +122,7 @@ pub(crate) async fn get(state: &State, caller: &Caller, record: CallRecord) -> R
         headers: vec![("accept", "application/json".into())],
         body: None,
     };
-    let res = match state.accounts.forward(&caller.did, &request).await {
+    let res = match state.accounts.forward(Some(&caller.did), &request).await {
         Ok(res) => res,
         Err(e) => return failure(state, record, &e),
     };

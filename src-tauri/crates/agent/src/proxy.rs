@@ -94,7 +94,7 @@ pub(crate) async fn forward(
         body: source,
     };
     Counters::add(&state.counters.in_flight, 1);
-    let result = state.accounts.forward(&caller.did, &request).await;
+    let result = state.accounts.forward(Some(&caller.did), &request).await;
     drop(permit);
     state.counters.in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     let res = match result {

@@ -36,7 +36,8 @@ pub enum Command {
         /// The callback URL (`<scheme>:/callback?...` or `http://127.0.0.1:.../callback?...`).
         callback_url: String,
     },
-    /// Show the accounts and their sessions.
+    /// Show the accounts and their sessions. Exits 1 when one needs you (a new sign-in, a
+    /// locked or missing keychain), like `gh auth status`.
     Status,
     /// Make an account the active one.
     Switch {
@@ -68,9 +69,22 @@ pub enum Command {
         /// A query parameter, `key=value` (repeatable).
         #[arg(short = 'p', long = "param", value_name = "KEY=VALUE")]
         params: Vec<String>,
-        /// A JSON body (`-` reads stdin, `@file` reads a file); makes the call a POST.
+        /// The body: JSON text, `-` (stdin) or `@file` (a file, sent as bytes; makes the call a POST).
         #[arg(long)]
         input: Option<String>,
+        /// GET or POST (default: POST with --input, else GET).
+        #[arg(long, short = 'X')]
+        method: Option<String>,
+        /// A request header, 'Name: value' (repeatable): atproto-proxy, atproto-accept-labelers,
+        /// content-type, accept, accept-language.
+        #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+        /// The body's content type (default: from the file's extension, or JSON).
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Follow `cursor` and print every page.
+        #[arg(long)]
+        paginate: bool,
         /// DID or handle (default: the active account).
         #[arg(long)]
         account: Option<String>,

@@ -1,24 +1,47 @@
 //! The commands, each a few lines over `skyport-accounts`.
 
-use std::io::Read as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use skyport_accounts::{Accounts, Config, LoginCompleted, LoginRequest, XrpcRequest};
+use serde_json::json;
+use skyport_accounts::{Accounts, Config, LoginCompleted, LoginRequest};
 
 use crate::cli::{Cli, Command};
 use crate::output::{self, Failure};
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
-    let json = cli.json;
     if let Command::ClientMetadata { action } = cli.command {
-        return crate::client_metadata::run(action, json).await;
+        return crate::client_metadata::run(action, cli.json).await;
     }
     let config = Config::from_env()?;
     // A log file that cannot be opened is not a reason to fail the command.
     let _ = skyport_accounts::init_logging(&config.home);
     let accounts = Arc::new(Accounts::open(config)?);
+    match dispatch(&accounts, cli).await {
+        Err(Failure::Account(e)) => Err(with_command(&accounts, e)),
+        other => other,
+    }
+}
+
+/// An error with the exact command that fixes it, when it concerns one account.
+fn with_command(accounts: &Accounts, e: skyport_accounts::Error) -> Failure {
+    match &e {
+        skyport_accounts::Error::NeedsSignIn { did, .. } => {
+            let who = accounts
+                .account(Some(did))
+                .ok()
+                .and_then(|a| a.handle)
+                .map(|h| format!("@{h}"))
+                .unwrap_or_else(|| did.clone());
+            Failure::Hinted(e, format!("sign in again with `skyport login {who}`"))
+        }
+        _ => Failure::Account(e),
+    }
+}
+
+async fn dispatch(accounts: &Arc<Accounts>, cli: Cli) -> Result<(), Failure> {
+    let json = cli.json;
+    let accounts = accounts.clone();
     let now = || {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
     };
@@ -69,8 +92,35 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     output::print_account(a, now());
                 }
             }
+            // Like `gh auth status`: exit 1 when something needs the user (documented).
+            let attention = !list.is_empty() && keychain != skyport_accounts::KeychainState::Available
+                || list.iter().any(|a| {
+                    matches!(
+                        a.status,
+                        skyport_accounts::AccountStatus::NeedsSignIn
+                            | skyport_accounts::AccountStatus::KeychainLocked
+                    )
+                });
+            if attention {
+                return Err(Failure::Exit(1));
+            }
         }
         Command::Switch { account } => {
+            let target = blocking(&accounts, {
+                let account = account.clone();
+                move |a| a.account(Some(&account))
+            })
+            .await?;
+            if target.status == skyport_accounts::AccountStatus::NeedsSignIn {
+                let who = target.handle.as_deref().map(|h| format!("@{h}")).unwrap_or(target.did.clone());
+                let reason = target.status_reason.unwrap_or(skyport_accounts::SignInReason::Unknown);
+                return Err(Failure::Hinted(
+                    skyport_accounts::Error::NeedsSignIn { did: target.did, reason },
+                    format!(
+                        "not switched; sign in again with `skyport login {who}` (it becomes the active account)"
+                    ),
+                ));
+            }
             let a = blocking(&accounts, move |a| a.switch(&account)).await?;
             if json {
                 output::json(&a);
@@ -101,6 +151,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             };
             if json {
                 output::json(&json!({ "signed_out": results }));
+            } else if results.is_empty() {
+                println!("No accounts to sign out of.");
             } else {
                 for r in results {
                     let who = r.handle.as_deref().map(|h| format!("@{h}")).unwrap_or_else(|| r.did.clone());
@@ -138,17 +190,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Api { nsid, params, input, account } => {
-            let request = api_request(&nsid, &params, input.as_deref())?;
-            let res = accounts.api(account.as_deref(), &request).await?;
-            match (&res.body, json) {
-                (Value::Null, _) if !res.bytes.is_empty() => {
-                    use std::io::Write as _;
-                    let _ = std::io::stdout().write_all(&res.bytes);
-                }
-                (body, true) => output::json(body),
-                (body, false) => output::pretty(body),
-            }
+        Command::Api { nsid, params, input, method, headers, content_type, paginate, account } => {
+            let call =
+                crate::api::ApiCall { nsid, params, input, method, headers, content_type, paginate, account };
+            crate::api::run(&accounts, call, json).await?
         }
         Command::Doctor => {
             let d = accounts.doctor().await?;
@@ -245,34 +290,4 @@ fn open_browser(url: &str) -> bool {
         .stderr(std::process::Stdio::null())
         .spawn()
         .is_ok()
-}
-
-fn api_request(nsid: &str, params: &[String], input: Option<&str>) -> Result<XrpcRequest, Failure> {
-    let bad = |message: String| Failure::Other { code: "invalid_input", message };
-    let mut request = match input {
-        None => XrpcRequest::query(nsid),
-        Some(src) => {
-            let text = match src {
-                "-" => {
-                    let mut s = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut s)
-                        .map_err(|e| bad(format!("reading stdin: {e}")))?;
-                    s
-                }
-                s if s.starts_with('@') => {
-                    std::fs::read_to_string(&s[1..]).map_err(|e| bad(format!("reading {}: {e}", &s[1..])))?
-                }
-                s => s.to_owned(),
-            };
-            let body: Value =
-                serde_json::from_str(&text).map_err(|e| bad(format!("--input is not JSON: {e}")))?;
-            XrpcRequest::procedure(nsid, body)
-        }
-    };
-    for p in params {
-        let (k, v) = p.split_once('=').ok_or_else(|| bad(format!("-p {p:?}: use key=value")))?;
-        request = request.param(k, v);
-    }
-    Ok(request)
 }

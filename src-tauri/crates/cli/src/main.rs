@@ -2,7 +2,21 @@
 //! Modelled on `gh auth`: every command takes `--json`, and fails with a non-zero exit and
 //! a one-line error.
 
+// Every line the CLI prints goes through these: a closed pipe (`skyport status | head -1`)
+// ends the program quietly with status 141, as a Unix tool killed by SIGPIPE does, instead
+// of the standard macros' panic. Defined before the modules, so they replace `println!` and
+// `eprintln!` in all of them.
+macro_rules! println {
+    () => { $crate::output::print_line(format_args!("")) };
+    ($($arg:tt)*) => { $crate::output::print_line(format_args!($($arg)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::eprint_line(format_args!("")) };
+    ($($arg:tt)*) => { $crate::output::eprint_line(format_args!($($arg)*)) };
+}
+
 mod agent;
+mod api;
 mod cli;
 mod client_metadata;
 mod commands;
@@ -32,7 +46,7 @@ fn main() -> ExitCode {
             match failure {
                 Failure::Invalid { .. } => ExitCode::from(1),
                 Failure::Exit(code) => ExitCode::from(code),
-                Failure::Account(_) | Failure::Other { .. } => ExitCode::FAILURE,
+                Failure::Account(_) | Failure::Hinted(..) | Failure::Other { .. } => ExitCode::FAILURE,
             }
         }
     }

@@ -8,6 +8,8 @@ use skyport_accounts::{AccountStatus, AccountSummary, Error, ErrorCode};
 pub enum Failure {
     /// An account-manager error (it has a code).
     Account(Error),
+    /// An account-manager error and the exact command that fixes it.
+    Hinted(Error, String),
     /// A check found problems (exit 1, reasons printed).
     Invalid {
         /// The rules broken.
@@ -32,6 +34,28 @@ impl From<Error> for Failure {
     }
 }
 
+/// Writes one line to stdout; a closed pipe ends the program quietly (see `main.rs`).
+pub fn print_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        exit_on_broken_pipe(&e);
+    }
+}
+
+/// Writes one line to stderr; nothing to do if that fails.
+pub fn eprint_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{args}");
+}
+
+/// Ends the program with status 141 (128 + SIGPIPE) if `e` is a closed pipe.
+pub fn exit_on_broken_pipe(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
+    }
+}
+
 /// Prints JSON on one line.
 pub fn json<T: Serialize>(value: &T) {
     match serde_json::to_string(value) {
@@ -50,7 +74,7 @@ pub fn pretty<T: Serialize>(value: &T) {
 
 pub fn print_failure(failure: &Failure, as_json: bool) {
     let (code, message): (&str, String) = match failure {
-        Failure::Account(e) => (e.code().as_str(), e.to_string()),
+        Failure::Account(e) | Failure::Hinted(e, _) => (e.code().as_str(), e.to_string()),
         Failure::Invalid { problems, .. } => ("invalid", format!("{} problem(s) found", problems.len())),
         Failure::Other { code, message } => (code, message.clone()),
         Failure::Exit(_) => return,
@@ -71,8 +95,9 @@ pub fn print_failure(failure: &Failure, as_json: bool) {
         }
     }
     let hint = match failure {
-        Failure::Account(e) => hint(e.code()),
-        _ => "",
+        Failure::Hinted(_, hint) => format!(" — {hint}"),
+        Failure::Account(e) => hint(e.code()).map(|h| format!(" — {h}")).unwrap_or_default(),
+        _ => String::new(),
     };
     eprintln!("skyport: error: {}{hint} [{code}]", one_line(&message));
 }
@@ -81,15 +106,19 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn hint(code: ErrorCode) -> &'static str {
-    match code {
-        ErrorCode::KeychainLocked => " — unlock your system keychain and try again",
-        ErrorCode::KeychainUnavailable => " — no system keychain answered (is a Secret Service running?)",
-        ErrorCode::NeedsSignIn => " — run `skyport login` for this account",
-        ErrorCode::NoActiveAccount => "",
-        ErrorCode::Network => " — check your connection; the session is kept",
-        _ => "",
-    }
+/// What to do about an error that names no account.
+pub fn hint(code: ErrorCode) -> Option<&'static str> {
+    Some(match code {
+        ErrorCode::KeychainLocked => "unlock your system keychain, then run the command again",
+        ErrorCode::KeychainUnavailable => {
+            "no system keychain answered; start one (a Secret Service such as gnome-keyring) and run `skyport doctor`"
+        }
+        ErrorCode::NoActiveAccount => "sign in with `skyport login <handle>`",
+        ErrorCode::UnknownAccount => "`skyport status` lists your accounts",
+        ErrorCode::UnknownApp => "`skyport agent keys` lists the connected apps",
+        ErrorCode::Network => "check your connection, then run the command again",
+        _ => return None,
+    })
 }
 
 /// "42 min", "2 h 5 min", "3 days".

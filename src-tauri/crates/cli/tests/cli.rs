@@ -361,7 +361,7 @@ async fn keychain_locked_and_unavailable_delete_nothing() {
     home.login(&who).await;
     {
         let _locked = LockedCollection::lock();
-        let status = home.json(&["status"]).await;
+        let status = home.json_exit(&["status"], 1).await;
         assert_eq!(status["keychain"], "locked");
         assert_eq!(entry(&status, &who.did)["status"], "keychain_locked");
         assert_eq!(home.error(&["refresh"]).await, "keychain_locked");
@@ -375,7 +375,7 @@ async fn keychain_locked_and_unavailable_delete_nothing() {
     assert!(home.keychain_secrets(&who.did).is_some());
 
     home.set_env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/skyport-test-bus");
-    let status = home.json(&["status"]).await;
+    let status = home.json_exit(&["status"], 1).await;
     assert_eq!(status["keychain"], "unavailable");
     assert_eq!(entry(&status, &who.did)["status"], "keychain_locked");
     assert_eq!(home.error(&["refresh"]).await, "keychain_unavailable");
@@ -423,4 +423,132 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     assert_eq!(home.error(&["status"]).await, "newer_database");
     assert_eq!(std::fs::read(home.db()).unwrap(), bytes);
     let _ = last_json;
+}
+
+#[ignore = "needs the real Secret Service: run through .ci/with-keyring, with --include-ignored"]
+#[tokio::test]
+async fn for_scripts_pipes_exit_codes_exact_hints_and_raw_api_calls() {
+    require_secret_service();
+    let _keyring = support::keyring_shared().await;
+    let net = Network::shared();
+    let home = Home::new(net);
+    // Nothing to sign out of says so.
+    let out = home.run(&["logout", "--all"]).await;
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "No accounts to sign out of.");
+
+    let alice = net.create_unique_account("scr").await.unwrap();
+    let bob = net.create_unique_account("scrb").await.unwrap();
+    home.login(&bob).await;
+    home.login(&alice).await;
+
+    // A closed pipe ends the command quietly (status 141, no panic), as `| head -1` does.
+    let mut child = home
+        .command(&["status"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "no panic message: {}", String::from_utf8_lossy(&out.stderr));
+
+    // Raw API calls: a binary upload with its content type, a header, --method, --paginate.
+    let png = home.path().join("dot.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\nnot really an image but bytes all the same").unwrap();
+    let uploaded =
+        home.json(&["api", "com.atproto.repo.uploadBlob", "--input", &format!("@{}", png.display())]).await;
+    assert_eq!(uploaded["blob"]["mimeType"], "image/png", "{uploaded}");
+    assert_eq!(uploaded["blob"]["size"], std::fs::metadata(&png).unwrap().len(), "the bytes as they are");
+    for i in 0..3 {
+        let record = format!(
+            r#"{{"repo":"{}","collection":"app.bsky.feed.post","record":{{"text":"page {i}","createdAt":"2026-12-02T00:00:0{i}Z"}}}}"#,
+            alice.did
+        );
+        home.json(&["api", "com.atproto.repo.createRecord", "--input", &record]).await;
+    }
+    let out = home
+        .run(&[
+            "api",
+            "com.atproto.repo.listRecords",
+            "-p",
+            &format!("repo={}", alice.did),
+            "-p",
+            "collection=app.bsky.feed.post",
+            "-p",
+            "limit=1",
+            "--paginate",
+            "--json",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pages: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let texts: Vec<_> = pages
+        .iter()
+        .flat_map(|p| {
+            p["records"].as_array().unwrap().iter().map(|r| r["value"]["text"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(texts, ["page 2", "page 1", "page 0"], "one record per page, every page");
+    let appview = net.info().app_view.clone().unwrap();
+    let proxied = home
+        .json(&[
+            "api",
+            "app.bsky.actor.getProfile",
+            "-X",
+            "GET",
+            "-p",
+            &format!("actor={}", alice.did),
+            "-H",
+            &format!("atproto-proxy: {}#bsky_appview", appview.did),
+        ])
+        .await;
+    assert_eq!(proxied["did"], alice.did.as_str(), "{proxied}");
+    assert_eq!(home.error(&["api", "com.atproto.repo.createRecord", "-X", "PUT"]).await, "invalid_input");
+    assert_eq!(
+        home.error(&["api", "com.atproto.server.getSession", "-H", "authorization: Bearer x"]).await,
+        "invalid_input"
+    );
+    assert_eq!(
+        home.error(&[
+            "api",
+            "com.atproto.repo.getRecord",
+            "-p",
+            "repo=x",
+            "-p",
+            "collection=y",
+            "-p",
+            "rkey=z"
+        ])
+        .await,
+        "api_error"
+    );
+
+    // An account that needs sign-in: status exits 1, switch refuses with the exact command.
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    conn.execute(
+        "UPDATE accounts SET status = 'needs_sign_in', status_reason = 'invalid_grant' WHERE did = ?1",
+        [&bob.did],
+    )
+    .unwrap();
+    drop(conn);
+    let status = home.json_exit(&["status"], 1).await;
+    assert_eq!(support::entry(&status, &bob.did)["status"], "needs_sign_in");
+    let out = home.run(&["switch", &bob.did]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("skyport login @{}", bob.handle)) && err.contains("[needs_sign_in]"),
+        "{err}"
+    );
+    assert_eq!(
+        support::entry(&home.json_exit(&["status"], 1).await, &alice.did)["active"],
+        true,
+        "not switched"
+    );
+    let out = home.run(&["refresh", &bob.did]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("`skyport login @{}`", bob.handle)), "every hint names the command: {err}");
 }

@@ -227,22 +227,75 @@ impl fmt::Display for OAuthError {
     }
 }
 
-/// A network failure.
+/// A network failure, by what a person can do about it. The `Display` text is written for
+/// a person; the operating system's own words are in [`TransportError::detail`].
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum TransportError {
     /// No answer in time.
-    #[error("timed out")]
+    #[error("the server did not answer in time")]
     Timeout,
-    /// The host name did not resolve.
-    #[error("could not resolve the host name")]
-    Dns,
-    /// No connection could be made (refused, unreachable, TLS failure).
-    #[error("could not connect: {0}")]
-    Connect(String),
+    /// DNS answered that the host name does not exist.
+    #[error("the host name does not exist")]
+    NoSuchHost,
+    /// DNS could not be asked or did not answer: usually no network connection.
+    #[error("could not look up the host name (no network connection, or no DNS server answers)")]
+    DnsUnavailable,
+    /// No connection could be made.
+    #[error("{}", .kind.describe())]
+    Connect {
+        /// How it failed.
+        kind: ConnectFailure,
+        /// The underlying error's text, for diagnostics only.
+        detail: String,
+    },
     /// The connection broke while sending or receiving.
-    #[error("connection failed: {0}")]
+    #[error("the connection broke before the answer was complete")]
     Io(String),
+}
+
+/// Why no connection could be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectFailure {
+    /// The host answered that nothing listens there.
+    Refused,
+    /// There is no route to the host (no network, or it is down).
+    Unreachable,
+    /// The secure connection (TLS) failed: certificate or handshake.
+    Tls,
+    /// Anything else.
+    Other,
+}
+
+impl ConnectFailure {
+    fn describe(self) -> &'static str {
+        match self {
+            ConnectFailure::Refused => "the server refused the connection (nothing is listening there)",
+            ConnectFailure::Unreachable => {
+                "the server cannot be reached (no network connection, or no route to it)"
+            }
+            ConnectFailure::Tls => {
+                "the secure connection to the server failed (its certificate or TLS setup)"
+            }
+            ConnectFailure::Other => "could not connect to the server",
+        }
+    }
+}
+
+impl TransportError {
+    /// The underlying error's own words (an OS or TLS message), for Details and logs.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            TransportError::Connect { detail, .. } | TransportError::Io(detail) => Some(detail),
+            _ => None,
+        }
+    }
+
+    /// Whether this says the host does not exist (rather than that it could not be asked).
+    pub fn is_no_such_host(&self) -> bool {
+        matches!(self, TransportError::NoSuchHost)
+    }
 }
 
 /// An identity that did not check out.

@@ -206,7 +206,7 @@ pub(crate) async fn get_metadata(
             Ok(res) => res.status >= 500,
             Err(e) => matches!(
                 e,
-                Error::Transport { source: TransportError::Connect(_) | TransportError::Io(_), .. }
+                Error::Transport { source: TransportError::Connect { .. } | TransportError::Io(_), .. }
             ),
         };
         if !retryable || attempt == 3 {

@@ -11,7 +11,9 @@ mod resolver;
 pub use did::Did;
 pub use did_doc::DidDocument;
 pub use handle::Handle;
-pub use handle_resolver::{DnsHttpsHandleResolver, HandleResolver, SystemDns, TxtLookup, XrpcHandleResolver};
+pub use handle_resolver::{
+    DnsHttpsHandleResolver, DnsUnavailable, HandleResolver, SystemDns, TxtLookup, XrpcHandleResolver,
+};
 pub use input::LoginInput;
 pub use resolver::{IDENTITY_TTL_SECS, IdentityResolver, ResolvedIdentity};
 

@@ -91,7 +91,9 @@ pub use callback::{AuthorizedCallback, CallbackParams};
 pub use client::{ClientConfig, ClientId, ClientMetadataOptions, RedirectUri};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use dpop::DpopKey;
-pub use error::{CallbackError, ConfigError, Error, IdentityError, InputError, Step};
+pub use error::{
+    CallbackError, ConfigError, ConnectFailure, Error, IdentityError, InputError, Step, TransportError,
+};
 pub use forward::ForwardRequest;
 pub use identity::{Did, Handle, LoginInput, ResolvedIdentity};
 pub use login::{LOGIN_TTL_SECS, PendingLogin, PendingSecrets, StartedLogin};

@@ -115,6 +115,20 @@ impl Home {
         last_json(&out.stdout)
     }
 
+    /// Runs a `--json` command that must exit with `code` (and print JSON); returns the JSON.
+    pub async fn json_exit(&self, args: &[&str], code: i32) -> Value {
+        let mut full = args.to_vec();
+        full.push("--json");
+        let out = self.run(&full).await;
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "skyport {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        last_json(&out.stdout)
+    }
+
     /// Runs a `--json` command that must fail; returns its error code.
     pub async fn error(&self, args: &[&str]) -> String {
         let mut full = args.to_vec();

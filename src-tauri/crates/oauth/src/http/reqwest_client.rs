@@ -13,7 +13,7 @@ use super::policy::OutboundPolicy;
 use futures::{StreamExt as _, TryStreamExt as _};
 
 use super::{HttpClient, HttpRequest, HttpResponse, Method, SendError, StreamRequest, StreamResponse};
-use crate::error::{ConfigError, ForbiddenReason, TransportError};
+use crate::error::{ConfigError, ConnectFailure, ForbiddenReason, TransportError};
 
 /// Limits and settings of the production HTTP client: 10 s total, 3 s connect, bodies
 /// capped at 1 MiB, no redirects (a "hardened" client, as the atproto OAuth spec's "Security
@@ -165,18 +165,60 @@ fn classify(e: reqwest::Error) -> SendError {
         if let Some(refused) = s.downcast_ref::<Refused>() {
             return SendError::Forbidden(refused.0.clone());
         }
-        if s.downcast_ref::<NotFound>().is_some() {
-            return SendError::Transport(TransportError::Dns);
+        if let Some(NotFound { lookup_failed }) = s.downcast_ref::<NotFound>() {
+            return SendError::Transport(if *lookup_failed {
+                TransportError::DnsUnavailable
+            } else {
+                TransportError::NoSuchHost
+            });
         }
         source = s.source();
     }
     if e.is_timeout() {
         SendError::Transport(TransportError::Timeout)
     } else if e.is_connect() {
-        SendError::Transport(TransportError::Connect(root_message(&e)))
+        SendError::Transport(TransportError::Connect { kind: connect_failure(&e), detail: root_message(&e) })
     } else {
         SendError::Transport(TransportError::Io(root_message(&e)))
     }
+}
+
+/// Why a connection failed, from the I/O error in the chain (or the TLS layer's words).
+fn connect_failure(e: &(dyn StdError + 'static)) -> ConnectFailure {
+    let mut source = Some(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return ConnectFailure::Refused,
+                std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable => {
+                    return ConnectFailure::Unreachable;
+                }
+                _ => {}
+            }
+        }
+        let text = s.to_string().to_ascii_lowercase();
+        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+            return ConnectFailure::Tls;
+        }
+        source = s.source();
+    }
+    ConnectFailure::Other
+}
+
+/// Whether a failed system lookup (getaddrinfo) said the name does not exist, rather than
+/// that it could not ask (no network: "Temporary failure in name resolution"). Only the
+/// system's own "no such name" answers count; anything else is a failed lookup, so that a
+/// computer without a network is never told a name does not exist.
+fn says_no_such_name(e: &std::io::Error) -> bool {
+    let text = e.to_string();
+    [
+        "Name or service not known",
+        "No address associated with hostname",
+        "nodename nor servname provided",
+        "No such host is known",
+    ]
+    .iter()
+    .any(|t| text.contains(t))
 }
 
 fn root_message(e: &(dyn StdError + 'static)) -> String {
@@ -205,10 +247,13 @@ impl fmt::Display for Refused {
 impl StdError for Refused {}
 
 #[derive(Debug)]
-struct NotFound;
+struct NotFound {
+    /// The lookup itself failed (no network, no DNS server), rather than finding no name.
+    lookup_failed: bool,
+}
 impl fmt::Display for NotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("host name not found")
+        f.write_str(if self.lookup_failed { "the host name lookup failed" } else { "host name not found" })
     }
 }
 impl StdError for NotFound {}
@@ -226,13 +271,16 @@ impl Resolve for PolicyResolver {
                     .map_err(|r| Box::new(Refused(r)) as Box<dyn StdError + Send + Sync>)?;
                 tokio::net::lookup_host((host.as_str(), 0))
                     .await
-                    .map_err(|_| Box::new(NotFound) as Box<dyn StdError + Send + Sync>)?
+                    .map_err(|e| {
+                        Box::new(NotFound { lookup_failed: !says_no_such_name(&e) })
+                            as Box<dyn StdError + Send + Sync>
+                    })?
                     .collect()
             } else {
                 fixed
             };
             if addrs.is_empty() {
-                return Err(Box::new(NotFound) as Box<dyn StdError + Send + Sync>);
+                return Err(Box::new(NotFound { lookup_failed: false }) as Box<dyn StdError + Send + Sync>);
             }
             let mut refused = None;
             let allowed: Vec<SocketAddr> = addrs

@@ -23,9 +23,15 @@ pub trait HandleResolver: Send + Sync {
 /// TXT records of a name (a seam over DNS, so resolution can be tested offline).
 #[async_trait]
 pub trait TxtLookup: Send + Sync {
-    /// The TXT strings of `name`; an empty list when there are none or DNS fails.
-    async fn txt(&self, name: &str) -> Vec<String>;
+    /// The TXT strings of `name`: an empty list when DNS answered that there are none (no
+    /// such name, or no TXT record), [`DnsUnavailable`] when DNS could not be asked or did
+    /// not answer (no network).
+    async fn txt(&self, name: &str) -> Result<Vec<String>, DnsUnavailable>;
 }
+
+/// DNS could not be asked, or did not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DnsUnavailable;
 
 /// The system's DNS configuration, through hickory-resolver.
 #[derive(Default)]
@@ -33,14 +39,21 @@ pub struct SystemDns(OnceLock<Option<TokioResolver>>);
 
 #[async_trait]
 impl TxtLookup for SystemDns {
-    async fn txt(&self, name: &str) -> Vec<String> {
+    async fn txt(&self, name: &str) -> Result<Vec<String>, DnsUnavailable> {
         let Some(resolver) =
             self.0.get_or_init(|| TokioResolver::builder_tokio().ok().and_then(|b| b.build().ok()))
         else {
-            return Vec::new();
+            // No DNS configuration at all (no resolv.conf): nothing can be asked.
+            return Err(DnsUnavailable);
         };
-        let Ok(lookup) = resolver.txt_lookup(name).await else { return Vec::new() };
-        lookup
+        let lookup = match resolver.txt_lookup(name).await {
+            Ok(lookup) => lookup,
+            // An answer: no such name, or no TXT record there.
+            Err(e) if e.is_no_records_found() => return Ok(Vec::new()),
+            // No answer: no network, timeout, a server failure.
+            Err(_) => return Err(DnsUnavailable),
+        };
+        Ok(lookup
             .answers()
             .iter()
             .filter_map(|record| match &record.data {
@@ -49,14 +62,17 @@ impl TxtLookup for SystemDns {
                 }
                 _ => None,
             })
-            .collect()
+            .collect())
     }
 }
 
 /// The production resolver: DNS TXT and HTTPS well-known, run in parallel.
 ///
 /// If both answer and disagree, resolution fails ([`IdentityError::HandleAmbiguous`]). If one
-/// finds a DID and the other finds nothing or fails, the DID found is used.
+/// finds a DID and the other finds nothing or fails, the DID found is used. "No such handle"
+/// needs both to have answered: DNS that there is no record, and HTTPS that the host does
+/// not exist or has no document. If either could not be asked (no network, DNS down, the
+/// host unreachable), the error says that, never "not found".
 pub struct DnsHttpsHandleResolver {
     http: Arc<dyn HttpClient>,
     dns: Arc<dyn TxtLookup>,
@@ -76,7 +92,10 @@ impl DnsHttpsHandleResolver {
 
     async fn by_dns(&self, handle: &Handle) -> Result<Option<Did>, Error> {
         let mut found: Option<Did> = None;
-        for value in self.dns.txt(&format!("_atproto.{handle}.")).await {
+        let values = self.dns.txt(&format!("_atproto.{handle}.")).await.map_err(|DnsUnavailable| {
+            Error::Transport { step: Step::ResolveHandle, source: TransportError::DnsUnavailable }
+        })?;
+        for value in values {
             let Some(did) = value.strip_prefix("did=") else { continue };
             let Ok(did) = Did::parse(did.trim()) else { continue };
             match &found {
@@ -110,18 +129,22 @@ impl DnsHttpsHandleResolver {
 impl HandleResolver for DnsHttpsHandleResolver {
     async fn resolve(&self, handle: &Handle) -> Result<Option<Did>, Error> {
         let (dns, https) = tokio::join!(self.by_dns(handle), self.by_https(handle));
-        match (dns?, https) {
-            (Some(a), Ok(Some(b))) if a != b => Err(IdentityError::HandleAmbiguous {
+        match (dns, https) {
+            (Err(e @ Error::Identity(_)), _) => Err(e),
+            (Ok(Some(a)), Ok(Some(b))) if a != b => Err(IdentityError::HandleAmbiguous {
                 handle: handle.to_string(),
                 dns: a.to_string(),
                 https: b.to_string(),
             }
             .into()),
-            (Some(a), _) => Ok(Some(a)),
-            (None, Ok(found)) => Ok(found),
-            // No such host: the handle has no HTTPS document.
-            (None, Err(Error::Transport { source: TransportError::Dns, .. })) => Ok(None),
-            (None, Err(e)) => Err(e),
+            (Ok(Some(a)), _) | (_, Ok(Some(a))) => Ok(Some(a)),
+            // Both answered, and neither knows the handle (a host that does not exist has
+            // no document).
+            (Ok(None), Ok(None)) => Ok(None),
+            (Ok(None), Err(Error::Transport { source: TransportError::NoSuchHost, .. })) => Ok(None),
+            // One could not be asked: say why, not "not found".
+            (Err(e), _) => Err(e),
+            (Ok(None), Err(e)) => Err(e),
         }
     }
 }

@@ -98,11 +98,12 @@ mod resolution {
     use crate::error::{Error, IdentityError, InputError, TransportError};
     use crate::http::{HttpClient, HttpRequest, HttpResponse, SendError};
 
-    /// Canned answers by URL; unknown hosts fail like a DNS miss.
+    /// Canned answers by URL; unknown hosts fail like a DNS miss (or with `unknown`).
     #[derive(Default)]
     struct FakeHttp {
         answers: HashMap<String, (u16, &'static str, String)>,
         log: Mutex<Vec<String>>,
+        unknown: Option<TransportError>,
     }
 
     impl FakeHttp {
@@ -123,17 +124,18 @@ mod resolution {
                     headers: vec![("content-type".into(), (*ct).into())],
                     body: body.clone().into_bytes(),
                 }),
-                None => Err(SendError::Transport(TransportError::Dns)),
+                None => Err(SendError::Transport(self.unknown.clone().unwrap_or(TransportError::NoSuchHost))),
             }
         }
     }
 
-    struct FakeDns(Vec<String>);
+    /// TXT answers, or `None` for a DNS that cannot be asked.
+    struct FakeDns(Option<Vec<String>>);
 
     #[async_trait]
     impl TxtLookup for FakeDns {
-        async fn txt(&self, _name: &str) -> Vec<String> {
-            self.0.clone()
+        async fn txt(&self, _name: &str) -> Result<Vec<String>, crate::identity::DnsUnavailable> {
+            self.0.clone().ok_or(crate::identity::DnsUnavailable)
         }
     }
 
@@ -142,10 +144,47 @@ mod resolution {
     const WELL_KNOWN: &str = "https://alice.example.com/.well-known/atproto-did";
 
     async fn resolve(http: FakeHttp, txt: &[&str]) -> Result<Option<Did>, Error> {
-        let dns = Arc::new(FakeDns(txt.iter().map(|s| (*s).to_owned()).collect()));
+        let dns = Arc::new(FakeDns(Some(txt.iter().map(|s| (*s).to_owned()).collect())));
         DnsHttpsHandleResolver::with_dns(Arc::new(http), dns)
             .resolve(&Handle::parse("alice.example.com").unwrap())
             .await
+    }
+
+    async fn resolve_offline(http: FakeHttp) -> Result<Option<Did>, Error> {
+        DnsHttpsHandleResolver::with_dns(Arc::new(http), Arc::new(FakeDns(None)))
+            .resolve(&Handle::parse("alice.example.com").unwrap())
+            .await
+    }
+
+    #[tokio::test]
+    async fn offline_is_never_called_not_found() {
+        let transport = |r: Result<Option<Did>, Error>| match r {
+            Err(Error::Transport { source, .. }) => source,
+            other => panic!("expected a network error, got {other:?}"),
+        };
+        // No network: DNS cannot be asked and the HTTPS host cannot be looked up.
+        let offline = FakeHttp { unknown: Some(TransportError::DnsUnavailable), ..Default::default() };
+        assert!(matches!(transport(resolve_offline(offline).await), TransportError::DnsUnavailable));
+        // DNS down, the HTTPS host answered 404: still not known to be missing.
+        let https_404 = FakeHttp::default().with(WELL_KNOWN, 404, "text/plain", "");
+        assert!(matches!(transport(resolve_offline(https_404).await), TransportError::DnsUnavailable));
+        // DNS answered "no record", the HTTPS host exists but refuses: unreachable, not missing.
+        let refused = FakeHttp {
+            unknown: Some(TransportError::Connect {
+                kind: crate::ConnectFailure::Refused,
+                detail: "os error 111".into(),
+            }),
+            ..Default::default()
+        };
+        let e = transport(resolve(refused, &[]).await);
+        assert!(matches!(e, TransportError::Connect { kind: crate::ConnectFailure::Refused, .. }));
+        assert!(!e.to_string().contains("os error"), "no OS words for a person: {e}");
+        assert_eq!(e.detail(), Some("os error 111"));
+        // Both answered that nothing is there: not found.
+        assert_eq!(resolve(FakeHttp::default(), &[]).await.unwrap(), None);
+        // DNS down but HTTPS found it: found.
+        let found = FakeHttp::default().with(WELL_KNOWN, 200, "text/plain", A);
+        assert_eq!(resolve_offline(found).await.unwrap().unwrap().as_str(), A);
     }
 
     #[tokio::test]
@@ -184,7 +223,8 @@ mod resolution {
                 .with("https://alice.example.com/.well-known/did.json", 200, "application/json", doc)
                 .with(WELL_KNOWN, 200, "text/plain", "did:web:alice.example.com"),
         );
-        let handles = Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(vec![]))));
+        let handles =
+            Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(Some(vec![])))));
         let resolver = IdentityResolver::new(
             http.clone(),
             url::Url::parse("https://plc.directory").unwrap(),
@@ -217,7 +257,8 @@ mod resolution {
                 .with(&format!("https://plc.directory/{B}"), 200, "application/did+ld+json", doc_b)
                 .with(WELL_KNOWN, 200, "text/plain", B),
         );
-        let handles = Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(vec![]))));
+        let handles =
+            Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(Some(vec![])))));
         let resolver = IdentityResolver::new(
             http,
             url::Url::parse("https://plc.directory").unwrap(),
@@ -269,7 +310,7 @@ mod resolution {
             let http = http.clone();
             async move {
                 let handles =
-                    Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(vec![]))));
+                    Arc::new(DnsHttpsHandleResolver::with_dns(http.clone(), Arc::new(FakeDns(Some(vec![])))));
                 let resolver = IdentityResolver::new(
                     http.clone(),
                     url::Url::parse("https://plc.directory").unwrap(),
