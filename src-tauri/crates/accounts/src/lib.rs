@@ -36,6 +36,7 @@ mod secrets;
 mod sign_out;
 mod storage;
 mod view;
+mod watch;
 
 use std::sync::Arc;
 

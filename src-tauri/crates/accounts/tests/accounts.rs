@@ -423,3 +423,31 @@ async fn a_slow_keychain_call_does_not_stall_the_other_refreshes() {
     assert_eq!(finished, [BOB, ALICE], "bob finished while alice's keychain read was blocked");
     assert_eq!(fake.token_requests("refresh_token"), 2);
 }
+
+/// The app learns within a second what another process (the CLI) changed in the store, and
+/// hears nothing while nothing changes.
+#[tokio::test]
+async fn changes_by_another_process_are_noticed_within_a_second() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake_login(&rig, &fake, "bob.test").await;
+    let mut events = rig.accounts.subscribe();
+    let watch = rig.accounts.watch_store(std::time::Duration::from_millis(200));
+    // Idle: no event (and this process's own writes are announced by the writes themselves).
+    let idle = tokio::time::timeout(std::time::Duration::from_millis(900), events.recv()).await;
+    assert!(idle.is_err(), "no event while nothing changes: {idle:?}");
+    let other = rig.another_process();
+    let alice =
+        rig.accounts.list().unwrap().into_iter().find(|a| a.handle.as_deref() == Some("alice.test")).unwrap();
+    let started = std::time::Instant::now();
+    other.switch(&alice.did).unwrap();
+    let event = tokio::time::timeout(std::time::Duration::from_secs(1), events.recv()).await;
+    assert_eq!(
+        event.expect("noticed within a second").unwrap(),
+        skyport_accounts::AccountEvent::AccountsChanged
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert!(rig.accounts.account(None).unwrap().did == alice.did, "and the store says so");
+    watch.abort();
+}

@@ -74,6 +74,12 @@ impl Db {
         Ok(value)
     }
 
+    /// `PRAGMA data_version`: changes whenever another connection (another process) commits
+    /// to the database, and not for this connection's own commits.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.with(|c| Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?))
+    }
+
     /// `PRAGMA integrity_check` is `ok`.
     pub fn integrity_ok(&self) -> Result<bool, StoreError> {
         self.with(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))? == "ok"))
