@@ -451,3 +451,31 @@ async fn changes_by_another_process_are_noticed_within_a_second() {
     assert!(rig.accounts.account(None).unwrap().did == alice.did, "and the store says so");
     watch.abort();
 }
+
+/// Notifications: two days before the two-week end, and when sign-in is needed; each once
+/// per account, event and session.
+#[tokio::test]
+async fn notices_come_once_per_account_event_and_session() {
+    use skyport_accounts::NoticeKind;
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    assert!(rig.accounts.take_due_notices().unwrap().is_empty(), "nothing due after a sign-in");
+    let two_weeks = skyport_oauth::PUBLIC_CLIENT_SESSION_SECS as u64;
+    rig.clock.advance(std::time::Duration::from_secs(two_weeks - 36 * 3600));
+    let due = rig.accounts.take_due_notices().unwrap();
+    assert_eq!(due.iter().map(|n| n.kind).collect::<Vec<_>>(), [NoticeKind::SessionEnding], "{due:?}");
+    assert!(due[0].title.contains("@alice.test") && due[0].body.contains("in 2 days"), "{due:?}");
+    assert!(rig.accounts.take_due_notices().unwrap().is_empty(), "once");
+    // Restarting (another account manager on the same store) does not repeat it.
+    assert!(rig.another_process().take_due_notices().unwrap().is_empty());
+    rig.clock.advance(std::time::Duration::from_secs(37 * 3600));
+    let due = rig.accounts.take_due_notices().unwrap();
+    assert_eq!(due.iter().map(|n| n.kind).collect::<Vec<_>>(), [NoticeKind::NeedsSignIn], "{due:?}");
+    assert!(rig.accounts.take_due_notices().unwrap().is_empty(), "once");
+    // A new sign-in is a new session: the notices are armed again (none due now).
+    fake_login(&rig, &fake, "alice.test").await;
+    assert!(rig.accounts.take_due_notices().unwrap().is_empty());
+    rig.clock.advance(std::time::Duration::from_secs(two_weeks - 36 * 3600));
+    assert_eq!(rig.accounts.take_due_notices().unwrap().len(), 1);
+}

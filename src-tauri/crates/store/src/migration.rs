@@ -26,6 +26,8 @@ const MIGRATIONS: &[Migration] = &[
     &[table::pending::MIGRATE_V3],
     // 4: the agent's local keys, their local sessions and the audit log of its calls.
     &[table::agent_keys::CREATE, table::agent_sessions::CREATE, table::agent_audit::CREATE],
+    // 5: which desktop notifications were sent (once per account, event and session).
+    &[table::notices::CREATE],
 ];
 
 /// The schema version this build writes.

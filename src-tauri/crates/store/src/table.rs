@@ -7,5 +7,6 @@ pub mod agent_sessions;
 pub mod journal;
 pub mod meta;
 pub mod nonces;
+pub mod notices;
 pub mod outcomes;
 pub mod pending;
