@@ -57,8 +57,10 @@ pub struct ScopeView {
     pub requested: Vec<String>,
     /// Requested but not granted (the user unticked them, or the server narrowed them).
     pub missing: Vec<String>,
-    /// Scopes the app could ask for that this session lacks ("Request more access").
+    /// Scopes the app could ask for that this session lacks ("Request more access"), raw.
     pub available: Vec<String>,
+    /// The same, in plain words (what "Request more access" offers a person).
+    pub available_items: Vec<ScopeItem>,
     /// Warnings to show prominently (full identity control, broad access).
     pub warnings: Vec<String>,
 }
@@ -88,6 +90,7 @@ pub fn describe(did: &str, granted: &str, requested: &str, declared: &str) -> Sc
     ScopeView {
         did: did.to_owned(),
         missing: requested_tokens.iter().filter(|t| !granted_tokens.contains(t)).cloned().collect(),
+        available_items: tokens(declared).iter().filter(|t| !granted_tokens.contains(t)).map(|t| item(t)).collect(),
         available: tokens(declared).into_iter().filter(|t| !granted_tokens.contains(t)).collect(),
         granted: granted_tokens,
         requested: requested_tokens,
@@ -239,6 +242,8 @@ mod tests {
         assert_eq!(titles, ["Identity", "Full app access", "Other"]);
         assert_eq!(v.missing, ["transition:email"]);
         assert_eq!(v.available, ["transition:email", "transition:chat.bsky"]);
+        let offered: Vec<_> = v.available_items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(offered, ["Your email address", "Direct messages"], "offered in plain words");
         assert_eq!(v.warnings.len(), 1);
         assert!(v.warnings[0].starts_with("Full control of your identity"));
         let other = &v.groups[2].items[0];
