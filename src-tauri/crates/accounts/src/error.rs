@@ -3,6 +3,7 @@
 use serde::Serialize;
 use skyport_keychain::KeychainError;
 use skyport_oauth::error::{CallbackError, IdentityError};
+use skyport_oauth::{ConnectFailure, TransportError};
 use skyport_store::StoreError;
 
 use crate::reason::SignInReason;
@@ -95,8 +96,12 @@ pub enum ErrorCode {
     UnknownLogin,
     /// The callback URL is malformed or fails a check.
     InvalidCallback,
-    /// Network trouble; the session is kept.
+    /// The server could not be reached or broke off (refused, timed out, TLS, 5xx).
     Network,
+    /// No network connection: DNS could not be asked, or there is no route to the server.
+    Offline,
+    /// The handle, DID or server does not exist (DNS or the directory said so).
+    NotFound,
     /// The destination is refused by the outbound policy.
     ForbiddenDestination,
     /// The OS keychain is locked.
@@ -128,6 +133,11 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// A network failure: the server could not be reached, or there is no network.
+    pub fn is_network(self) -> bool {
+        matches!(self, ErrorCode::Network | ErrorCode::Offline)
+    }
+
     /// Parses [`as_str`](Self::as_str) output.
     pub fn parse(s: &str) -> Option<Self> {
         serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
@@ -145,6 +155,8 @@ impl ErrorCode {
             ErrorCode::UnknownLogin => "unknown_login",
             ErrorCode::InvalidCallback => "invalid_callback",
             ErrorCode::Network => "network",
+            ErrorCode::Offline => "offline",
+            ErrorCode::NotFound => "not_found",
             ErrorCode::ForbiddenDestination => "forbidden_destination",
             ErrorCode::KeychainLocked => "keychain_locked",
             ErrorCode::KeychainUnavailable => "keychain_unavailable",
@@ -180,7 +192,14 @@ impl Error {
             Error::OAuth(O::Input(_)) => ErrorCode::InvalidInput,
             Error::OAuth(O::Identity(
                 IdentityError::HandleNotFound { .. } | IdentityError::DidNotFound { .. },
-            )) => ErrorCode::InvalidInput,
+            )) => ErrorCode::NotFound,
+            Error::OAuth(O::Transport {
+                source:
+                    TransportError::DnsUnavailable
+                    | TransportError::Connect { kind: ConnectFailure::Unreachable, .. },
+                ..
+            }) => ErrorCode::Offline,
+            Error::OAuth(O::Transport { source: TransportError::NoSuchHost, .. }) => ErrorCode::NotFound,
             Error::OAuth(O::Identity(_)) => ErrorCode::IdentityMismatch,
             Error::OAuth(O::Transport { .. }) => ErrorCode::Network,
             Error::OAuth(O::ServerUnavailable { .. }) => ErrorCode::Network,
@@ -210,8 +229,8 @@ impl Error {
         }
     }
 
-    /// Whether this is a network failure (the session is kept, the account shows Offline).
+    /// Whether this is a network failure (a session is kept, the account shows Offline).
     pub fn is_network(&self) -> bool {
-        matches!(self.code(), ErrorCode::Network)
+        self.code().is_network()
     }
 }

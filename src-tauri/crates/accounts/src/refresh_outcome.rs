@@ -65,7 +65,7 @@ impl RefreshOutcome {
     /// The refresh failed on the network: the session is kept and the account shows as
     /// offline. The request may have reached the server (only the answer was lost).
     pub fn is_network(self) -> bool {
-        self == RefreshOutcome::Failed(ErrorCode::Network)
+        matches!(self, RefreshOutcome::Failed(code) if code.is_network())
     }
 }
 

@@ -479,3 +479,21 @@ async fn notices_come_once_per_account_event_and_session() {
     rig.clock.advance(std::time::Duration::from_secs(two_weeks - 36 * 3600));
     assert_eq!(rig.accounts.take_due_notices().unwrap().len(), 1);
 }
+
+/// What the user is told when a handle cannot be resolved: "does not exist" only when the
+/// resolver said so; "could not reach" when it could not be asked, in words for a person.
+#[tokio::test]
+async fn a_handle_that_does_not_exist_is_not_an_unreachable_server() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    let missing = rig.accounts.preview("nobody.test").await.unwrap_err();
+    assert_eq!(missing.code(), skyport_accounts::ErrorCode::NotFound, "{missing}");
+    // The resolver's port is closed: the server cannot be reached, which is not "not found".
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let unreachable = rig_for(|home| config(home, &fake.url(), &format!("http://127.0.0.1:{closed}"), None));
+    let e = unreachable.accounts.preview("alice.test").await.unwrap_err();
+    assert_eq!(e.code(), skyport_accounts::ErrorCode::Network, "{e}");
+    assert!(e.is_network());
+    let text = e.to_string();
+    assert!(text.contains("refused the connection") && !text.contains("os error"), "for a person: {text}");
+}

@@ -189,7 +189,9 @@ pub(crate) fn failure(state: &State, record: CallRecord, e: &Error) -> Response<
     let (status, name) = match e.code() {
         ErrorCode::NeedsSignIn => (StatusCode::UNAUTHORIZED, "AccountNeedsSignIn"),
         ErrorCode::UnknownAccount => (StatusCode::UNAUTHORIZED, "InvalidToken"),
-        ErrorCode::Network => (StatusCode::BAD_GATEWAY, "UpstreamFailure"),
+        ErrorCode::Network | ErrorCode::Offline | ErrorCode::NotFound => {
+            (StatusCode::BAD_GATEWAY, "UpstreamFailure")
+        }
         ErrorCode::Timeout => (StatusCode::GATEWAY_TIMEOUT, "UpstreamTimeout"),
         ErrorCode::KeychainLocked => (StatusCode::SERVICE_UNAVAILABLE, "KeychainLocked"),
         ErrorCode::KeychainUnavailable | ErrorCode::KeychainItemDamaged => {

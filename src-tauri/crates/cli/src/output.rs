@@ -116,7 +116,11 @@ pub fn hint(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::NoActiveAccount => "sign in with `skyport login <handle>`",
         ErrorCode::UnknownAccount => "`skyport status` lists your accounts",
         ErrorCode::UnknownApp => "`skyport agent keys` lists the connected apps",
-        ErrorCode::Network => "check your connection, then run the command again",
+        ErrorCode::Network => "the server could not be reached; try again in a moment",
+        ErrorCode::Offline => {
+            "this computer seems to be offline; connect to a network and run the command again"
+        }
+        ErrorCode::NotFound => "check the spelling (a handle looks like alice.bsky.social)",
         _ => return None,
     })
 }

@@ -90,7 +90,11 @@ pub fn describe(did: &str, granted: &str, requested: &str, declared: &str) -> Sc
     ScopeView {
         did: did.to_owned(),
         missing: requested_tokens.iter().filter(|t| !granted_tokens.contains(t)).cloned().collect(),
-        available_items: tokens(declared).iter().filter(|t| !granted_tokens.contains(t)).map(|t| item(t)).collect(),
+        available_items: tokens(declared)
+            .iter()
+            .filter(|t| !granted_tokens.contains(t))
+            .map(|t| item(t))
+            .collect(),
         available: tokens(declared).into_iter().filter(|t| !granted_tokens.contains(t)).collect(),
         granted: granted_tokens,
         requested: requested_tokens,
