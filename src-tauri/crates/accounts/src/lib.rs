@@ -273,6 +273,30 @@ impl Accounts {
         self.account(Some(&did))
     }
 
+    /// Puts the accounts in this order (the list, the tray menu, keyboard switching). `order`
+    /// names every account once, by DID or handle; anything else is refused and nothing
+    /// changes.
+    pub fn reorder(&self, order: &[String]) -> Result<Vec<AccountSummary>, Error> {
+        let storage = self.storage();
+        let dids =
+            order.iter().map(|w| storage.row(Some(w)).map(|r| r.did)).collect::<Result<Vec<_>, _>>()?;
+        let known = self.db.with(accounts::list)?;
+        let mut given = dids.clone();
+        given.sort();
+        given.dedup();
+        if given.len() != dids.len() || given.len() != known.len() {
+            return Err(Error::InvalidInput(format!(
+                "the new order must name each of the {} accounts exactly once (it named {} accounts, {} different)",
+                known.len(),
+                dids.len(),
+                given.len()
+            )));
+        }
+        self.db.write(|c| accounts::set_order(c, &dids))?;
+        self.emit(AccountEvent::AccountsChanged);
+        self.list()
+    }
+
     /// Granted and requested scopes, described.
     pub fn scopes(&self, who: Option<&str>) -> Result<ScopeView, Error> {
         let row = self.row(who)?;

@@ -497,3 +497,27 @@ async fn a_handle_that_does_not_exist_is_not_an_unreachable_server() {
     let text = e.to_string();
     assert!(text.contains("refused the connection") && !text.contains("os error"), "for a person: {text}");
 }
+
+/// Reordering: every account once, or nothing changes.
+#[tokio::test]
+async fn accounts_can_be_reordered_and_a_bad_order_changes_nothing() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    fake_login(&rig, &fake, "alice.test").await;
+    fake_login(&rig, &fake, "bob.test").await;
+    let handles = |list: Vec<skyport_accounts::AccountSummary>| {
+        list.into_iter().map(|a| a.handle.unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(handles(rig.accounts.list().unwrap()), ["alice.test", "bob.test"]);
+    let moved = rig.accounts.reorder(&["@bob.test".into(), "alice.test".into()]).unwrap();
+    assert_eq!(handles(moved), ["bob.test", "alice.test"]);
+    assert_eq!(handles(rig.another_process().list().unwrap()), ["bob.test", "alice.test"], "stored");
+    for bad in [
+        vec!["bob.test".to_owned()],
+        vec!["bob.test".into(), "bob.test".into()],
+        vec!["bob.test".into(), "carol.test".into()],
+    ] {
+        assert!(rig.accounts.reorder(&bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(handles(rig.accounts.list().unwrap()), ["bob.test", "alice.test"], "unchanged");
+}

@@ -245,6 +245,15 @@ pub fn set_active(conn: &Connection, did: &str) -> Result<bool, StoreError> {
     Ok(true)
 }
 
+/// Puts the accounts in this order (position = index). The caller passes every DID once.
+pub fn set_order(conn: &Connection, dids: &[String]) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached("UPDATE accounts SET position = ?2 WHERE did = ?1")?;
+    for (i, did) in dids.iter().enumerate() {
+        stmt.execute(params![did, i as i64])?;
+    }
+    Ok(())
+}
+
 /// Records a token rotation: new expiry and scope, next generation, refresh succeeded.
 pub fn record_rotation(
     conn: &Connection,
