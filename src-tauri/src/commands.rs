@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use serde_json::Value;
+use skyport_accounts::apps::{Activity, ConnectedApp, NewApp};
 use skyport_accounts::{
     AccountDetails, AccountSummary, Accounts, KeychainState, LOGIN_WAIT, LinkKind, LoginPreview,
     LoginRequest, LoginStarted, ScopeView, SignOutResult,
@@ -13,6 +14,7 @@ use tauri_plugin_clipboard_manager::ClipboardExt as _;
 use tauri_plugin_opener::OpenerExt as _;
 
 use crate::Shared;
+use crate::agent::{AgentSlot, AgentView};
 use crate::error::{IpcError, Result};
 use crate::logins::Logins;
 
@@ -170,6 +172,65 @@ pub async fn app_info(accounts: State<'_, Shared>) -> Result<AppInfo> {
 #[tauri::command]
 pub async fn copy_text(app: AppHandle, text: String) -> Result<()> {
     app.clipboard().write_text(text).map_err(|e| IpcError::internal(format!("clipboard: {e}")))
+}
+
+/// Whether the agent is on, who serves it, and its counters (serves if nothing else does).
+#[tauri::command]
+pub async fn agent_status(agent: State<'_, AgentSlot>) -> Result<AgentView> {
+    Ok(agent.ensure().await)
+}
+
+#[tauri::command]
+pub async fn list_apps(accounts: State<'_, Shared>, did: String) -> Result<Vec<ConnectedApp>> {
+    blocking(&accounts, move |a| a.apps(Some(&did))).await
+}
+
+/// A new connected app: the only answer that carries its key (the UI shows it once and keeps
+/// it nowhere; the core keeps only its hash). `Debug` leaves the key out.
+#[derive(Serialize)]
+pub struct AppConnected {
+    app: ConnectedApp,
+    key: String,
+    /// The address programs use.
+    agent_url: String,
+}
+
+impl std::fmt::Debug for AppConnected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConnected").field("app", &self.app.name).field("key", &"skp_…").finish()
+    }
+}
+
+#[tauri::command]
+pub async fn connect_app(
+    accounts: State<'_, Shared>,
+    agent: State<'_, AgentSlot>,
+    did: String,
+    name: String,
+    read_only: bool,
+    allow: Vec<String>,
+    expires: Option<String>,
+) -> Result<AppConnected> {
+    let new = NewApp { name, account: Some(did), read_only, allow, expires };
+    let created = blocking(&accounts, move |a| a.allow_app(&new)).await?;
+    let key = created.key.expose().to_owned();
+    Ok(AppConnected { app: created.app, key, agent_url: agent.address().await })
+}
+
+#[tauri::command]
+pub async fn revoke_app(accounts: State<'_, Shared>, name: String) -> Result<ConnectedApp> {
+    blocking(&accounts, move |a| a.revoke_app(&name)).await
+}
+
+/// The account's latest calls through the agent (10 unless asked, at most 100).
+#[tauri::command]
+pub async fn app_activity(
+    accounts: State<'_, Shared>,
+    did: String,
+    limit: Option<usize>,
+) -> Result<Vec<Activity>> {
+    let limit = limit.unwrap_or(10).min(100);
+    blocking(&accounts, move |a| a.activity(Some(&did), limit)).await
 }
 
 /// Runs account work that touches SQLite or the keychain on the blocking pool, so a slow

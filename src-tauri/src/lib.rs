@@ -4,8 +4,10 @@
 //! arguments to the running app), deep-link, opener (the system browser for the
 //! authorization page; never an embedded webview), clipboard. Callback URLs are handled in
 //! Rust ([`deep_link`]); the web UI gets account summaries and events, never a token, a
-//! verifier, a key or a callback code.
+//! verifier, a key or a callback code. The Skyport agent ([`agent`]) serves while the app
+//! runs; a connected app's key reaches the UI once, in the answer that made it.
 
+mod agent;
 mod commands;
 mod deep_link;
 mod error;
@@ -48,12 +50,17 @@ pub fn run() {
         .manage(accounts.clone())
         .manage(logins::Logins::default())
         .manage(commands::LogPath(log))
+        .manage(agent::AgentSlot::new(accounts.clone()))
         .setup(move |app| {
             deep_link::register(app.handle(), scheme.as_deref());
             // A cold start by a deep link: the URL is our only argument.
             deep_link::from_arguments(app.handle(), std::env::args().skip(1));
             events::forward(app.handle().clone(), accounts.clone());
             scheduler::start(accounts.clone());
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<agent::AgentSlot>().ensure().await;
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -73,10 +80,20 @@ pub fn run() {
             commands::diagnostics,
             commands::app_info,
             commands::copy_text,
+            commands::agent_status,
+            commands::list_apps,
+            commands::connect_app,
+            commands::revoke_app,
+            commands::app_activity,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        fatal(&format!("Skyport could not start its window: {e}"));
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                tauri::async_runtime::block_on(app.state::<agent::AgentSlot>().stop());
+            }
+        }),
+        Err(e) => fatal(&format!("Skyport could not start its window: {e}")),
     }
 }
 

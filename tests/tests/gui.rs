@@ -2,7 +2,9 @@
 //! an unlocked gnome-keyring, driven over WebDriver (tauri-driver + WebKitWebDriver), against
 //! the local atproto network. Logins go through the custom-scheme deep link: the test
 //! approves over HTTP, then delivers the callback as the OS would, by running the app binary
-//! with the URL as its only argument. Every step saves a screenshot.
+//! with the URL as its only argument. Connected apps are checked against the app's own agent
+//! over HTTP: a key made in the UI works until it is revoked in the UI. Every step saves a
+//! screenshot.
 //!
 //! Runs with `SKYPORT_TEST_GUI=1` (set by `.ci/gui-test`, which provides Xvfb and the
 //! keyring); skips otherwise.
@@ -22,6 +24,8 @@ struct App {
     env: Vec<(String, String)>,
     shots: PathBuf,
     home: tempfile::TempDir,
+    /// `http://127.0.0.1:<port>`: the agent the app serves.
+    agent_url: String,
     /// Every secret seen in the keychain or in a callback during the run.
     secrets: std::sync::Mutex<Vec<String>>,
 }
@@ -64,6 +68,7 @@ impl App {
             .await
             .unwrap();
         let home = tempfile::tempdir().unwrap();
+        let agent_port = free_port();
         let env = vec![
             ("SKYPORT_HOME".into(), home.path().display().to_string()),
             ("SKYPORT_DEV".into(), "1".into()),
@@ -71,12 +76,14 @@ impl App {
             ("SKYPORT_HANDLE_RESOLVER".into(), net.handle_resolver().into()),
             ("SKYPORT_CLIENT_ID".into(), client_id),
             ("SKYPORT_NO_BROWSER".into(), "1".into()),
+            ("SKYPORT_AGENT_PORT".into(), agent_port.to_string()),
         ];
         let shots = std::env::var_os("SKYPORT_SCREENSHOTS")
             .map(PathBuf::from)
             .unwrap_or_else(|| target_dir().join("gui-screenshots"));
         std::fs::create_dir_all(&shots).unwrap();
-        Self { binary, env, shots, home, secrets: Default::default() }
+        let agent_url = format!("http://127.0.0.1:{agent_port}");
+        Self { binary, env, shots, home, agent_url, secrets: Default::default() }
     }
 
     /// Starts tauri-driver (which starts WebKitWebDriver, which starts the app).
@@ -277,6 +284,121 @@ async fn add_account(
     wait_gone(client, "[data-testid=login-dialog]").await;
 }
 
+/// Connect an app in the form; returns its key, read from the page (shown once).
+async fn connect_app(app: &App, client: &Client, name: &str, read_only: bool, allow: &str) -> String {
+    click(client, "[data-testid=connect-app]").await;
+    wait(client, "[data-testid=app-name-input]").await.send_keys(name).await.unwrap();
+    if read_only {
+        click(client, "[data-testid=app-read-only]").await;
+    }
+    if !allow.is_empty() {
+        wait(client, "[data-testid=app-allow-input]").await.send_keys(allow).await.unwrap();
+    }
+    click(client, "[data-testid=connect-submit]").await;
+    let key = wait(client, "[data-testid=app-key]").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(key.starts_with("skp_") && key.len() == 47, "a key: {} characters", key.len());
+    app.secrets.lock().unwrap().push(key.clone());
+    key
+}
+
+/// `getSession` at the agent with a key as the bearer token.
+async fn agent_session(app: &App, key: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let r = http
+        .get(format!("{}/xrpc/com.atproto.server.getSession", app.agent_url))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or_default())
+}
+
+/// Connected apps of the signed-in account: connect two in the UI, use them at the agent,
+/// revoke one in the UI and see the agent refuse it.
+async fn connected_apps(app: &App, client: &Client, did: &str, handle: &str) {
+    click(client, "[data-testid=apps-tab]").await;
+    wait(client, "[data-testid=agent-status][data-state='on']").await;
+    assert_eq!(text(client, "[data-testid=agent-address]").await, app.agent_url);
+    wait(client, "[data-testid=apps-empty]").await;
+
+    let key = connect_app(app, client, "posting script", false, "").await;
+    let code = |id: &'static str| async move {
+        let css = format!("[data-testid=snippet-{id}] [data-testid=snippet-code]");
+        wait(client, &css).await.prop("textContent").await.unwrap().unwrap_or_default()
+    };
+    let (python, js) = (code("python").await, code("javascript").await);
+    for snippet in [&python, &js] {
+        for part in [app.agent_url.as_str(), handle, key.as_str()] {
+            assert!(snippet.contains(part), "{part} in the snippet:\n{snippet}");
+        }
+    }
+    app.shot(client, "11-connected-app-key").await;
+    click(client, "[data-testid=key-done]").await;
+    wait_gone(client, "[data-testid=connect-dialog]").await;
+    let page = client.source().await.unwrap();
+    assert!(!page.contains(&key), "the key is gone from the page once its window closes");
+
+    let reader = connect_app(app, client, "feed reader", true, "app.bsky.feed.* app.bsky.actor.*").await;
+    click(client, "[data-testid=key-done]").await;
+    wait_gone(client, "[data-testid=connect-dialog]").await;
+
+    let (status, body) = agent_session(app, &key).await;
+    assert_eq!(status, 200, "getSession with the key: {body}");
+    assert_eq!(body["did"], did);
+    // A read-only key may not write: refused by the agent, never sent to the PDS.
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let r = http
+        .post(format!("{}/xrpc/com.atproto.repo.createRecord", app.agent_url))
+        .bearer_auth(&reader)
+        .json(&json!({ "repo": did, "collection": "app.bsky.feed.post", "record": {} }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Both calls reach the activity list (the audit log is written behind the response).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        click(client, "[data-testid=activity-refresh]").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let rows = client.find_all(Locator::Css("[data-testid=activity-row]")).await.unwrap_or_default();
+        if rows.len() >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the calls did not reach the activity list");
+    }
+    let activity = text(client, "[data-testid=activity]").await;
+    assert!(activity.contains("com.atproto.server.getSession"), "{activity}");
+    assert!(activity.contains("com.atproto.repo.createRecord"), "{activity}");
+    wait(client, "[data-testid=app-item][data-name='posting script'] [data-testid=app-calls]").await;
+    // The section from its tabs down: the list and the activity in one view.
+    let scroll = "const pane = document.querySelector('.details-pane');
+        const tabs = document.querySelector('.tab-area').getBoundingClientRect().top;
+        pane.scrollTop += tabs - pane.getBoundingClientRect().top - 8;";
+    client.execute(scroll, vec![]).await.unwrap();
+    app.shot(client, "12-connected-apps").await;
+
+    click(client, "[data-testid=app-item][data-name='posting script'] [data-testid=revoke-app]").await;
+    wait(client, "[data-testid=revoke-dialog]").await;
+    click(client, "[data-testid=confirm-revoke]").await;
+    wait_gone(client, "[data-testid=app-item][data-name='posting script']").await;
+    let (status, body) = agent_session(app, &key).await;
+    assert_eq!(status, 401, "a revoked key is refused: {body}");
+    let (status, _) = agent_session(app, &reader).await;
+    assert_eq!(status, 200, "the other app still works");
+    click(client, "[data-testid=session-tab]").await;
+    // Back to the top for the next screens (a late re-render may restore the old position once).
+    for _ in 0..20 {
+        client.execute("document.querySelector('.details-pane').scrollTop = 0;", vec![]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let top = client.execute("return document.querySelector('.details-pane').scrollTop;", vec![]).await;
+        if top.unwrap() == json!(0) {
+            break;
+        }
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs Xvfb, tauri-driver and a keyring: run .ci/gui-test"]
 async fn desktop_app_end_to_end() {
@@ -329,6 +451,8 @@ async fn desktop_app_end_to_end() {
     }
     app.shot(&client, "06-refreshed").await;
     app.collect_secrets(&[&alice.did, &bob.did]);
+
+    connected_apps(&app, &client, &alice.did, &alice.handle).await;
 
     // Sign out bob (open his details without switching).
     click(&client, &format!("[data-testid=account-item][data-did='{}'] [data-testid=row-details]", bob.did))

@@ -71,7 +71,10 @@ async function start(): Promise<void> {
   watch(
     (s) => {
       const a = selectedAccount(s);
-      return [s.phase, a, a && s.details.get(a.did), a && s.refreshing.has(a.did), a && s.signingOut.has(a.did), s.pendingSwitch, s.tab, a && s.avatars.get(a.did)];
+      return [
+        s.phase, a, a && s.details.get(a.did), a && s.refreshing.has(a.did), a && s.signingOut.has(a.did), s.pendingSwitch, s.tab,
+        a && s.avatars.get(a.did), s.agent, a && s.apps.get(a.did),
+      ];
     },
     (s) => rerender(r.details, () => renderDetails(s)),
   );

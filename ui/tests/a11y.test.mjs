@@ -2,9 +2,29 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openApp, scenario, screenshot, text, useBrowser } from "./helpers.mjs";
-import { DIDS, alice, allStatuses, bob, carol, loginStarted } from "./fixtures.mjs";
+import { AGENT_URL, DIDS, KEY, activity, alice, allStatuses, apps, bob, carol, connectedApp, loginStarted } from "./fixtures.mjs";
 
 useBrowser();
+
+const appsResponses = {
+  list_apps: { value: apps() },
+  app_activity: { value: activity() },
+  connect_app: { value: { app: connectedApp({ name: "my script" }), key: KEY, agent_url: AGENT_URL } },
+};
+
+/** The Connected apps tab, then the key of a new app (the dialog stays open). */
+async function showAppsAndKey(app) {
+  await app.tid("apps-tab").click();
+  await app.page.waitForSelector("[data-testid=app-item]");
+  await app.page.waitForSelector("[data-testid=activity-row]");
+}
+
+async function revealKey(app) {
+  await app.tid("connect-app").click();
+  await app.tid("app-name-input").fill("my script");
+  await app.tid("connect-submit").click();
+  await app.tid("key-reveal").waitFor();
+}
 
 const focused = (page) => page.evaluate(() => ({ testid: document.activeElement?.dataset.testid ?? null, did: document.activeElement?.dataset.did ?? null }));
 
@@ -124,7 +144,13 @@ async function contrastFailures(page) {
 
 for (const colorScheme of ["light", "dark"]) {
   test(`contrast is at least 4.5:1 (${colorScheme})`, async () => {
-    const app = await openApp(scenario({ accounts: allStatuses(), keychain: "locked", profile: "development", skew: 400 }), { colorScheme });
+    const app = await openApp(scenario({
+      accounts: allStatuses(), keychain: "locked", profile: "development", skew: 400,
+      responses: {
+        ...appsResponses,
+        agent_status: [{ value: { on: false, address: AGENT_URL, served_by: null, error: "port 5783 on 127.0.0.1 is in use by another program", counters: null } }, { value: { on: true, address: AGENT_URL, served_by: "this_app", error: null, counters: null } }],
+      },
+    }), { colorScheme });
     const { page } = app;
     await app.tid("details-panel").waitFor();
     let fails = await contrastFailures(page);
@@ -151,6 +177,26 @@ for (const colorScheme of ["light", "dark"]) {
     await app.page.locator("[data-testid=error-details] summary").click();
     fails = await contrastFailures(page);
     assert.deepEqual(fails, [], "login error");
+    await page.keyboard.press("Escape");
+    await app.tid("login-dialog").waitFor({ state: "detached" });
+
+    await showAppsAndKey(app);
+    await page.waitForSelector("[data-testid=agent-status][data-state=off]");
+    fails = await contrastFailures(page);
+    assert.deepEqual(fails, [], "connected apps, agent off");
+    await app.tid("agent-retry").click();
+    await page.waitForSelector("[data-testid=agent-status][data-state=on]");
+    fails = await contrastFailures(page);
+    assert.deepEqual(fails, [], "connected apps, agent on");
+    await app.tid("connect-app").click();
+    await app.tid("connect-form").waitFor();
+    fails = await contrastFailures(page);
+    assert.deepEqual(fails, [], "connect form");
+    await app.tid("app-name-input").fill("my script");
+    await app.tid("connect-submit").click();
+    await app.tid("key-reveal").waitFor();
+    fails = await contrastFailures(page);
+    assert.deepEqual(fails, [], "the key");
     await app.close();
   });
 }
@@ -161,7 +207,7 @@ for (const [w, h] of [[800, 600], [1280, 800]]) {
   for (const colorScheme of ["light", "dark"]) {
     test(`screenshots ${w}x${h} ${colorScheme}`, async () => {
       const sizes = `${w}x${h}-${colorScheme}`;
-      const app = await openApp(scenario({ accounts: allStatuses(), skew: 400 }), { viewport: { width: w, height: h }, colorScheme });
+      const app = await openApp(scenario({ accounts: allStatuses(), skew: 400, responses: appsResponses }), { viewport: { width: w, height: h }, colorScheme });
       const { page } = app;
       await app.tid("details-panel").waitFor();
       await page.waitForSelector(`[data-testid=account-row][data-did="${DIDS.alice}"] img`);
@@ -176,6 +222,16 @@ for (const [w, h] of [[800, 600], [1280, 800]]) {
       await page.evaluate(() => { const p = document.querySelector(".details-pane"); p.scrollTop = p.scrollHeight; });
       await screenshot(page, `scopes-bottom-${sizes}`);
       await page.evaluate(() => { document.querySelector(".details-pane").scrollTop = 0; });
+
+      await showAppsAndKey(app);
+      await screenshot(page, `apps-${sizes}`);
+      await revealKey(app);
+      const dialogOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(dialogOverflow <= 0, `horizontal overflow of ${dialogOverflow}px with the key shown`);
+      await screenshot(page, `apps-key-${sizes}`);
+      await app.tid("key-done").click();
+      await app.tid("connect-dialog").waitFor({ state: "detached" });
+      await app.tid("session-tab").click();
 
       await app.set("start_login", { value: loginStarted() });
       await app.set("preview_login", { value: { did: null, handle: "zed.bsky.social", pds_host: "morel.us-east.host.bsky.network", server: "bsky.social" } });
@@ -206,10 +262,17 @@ for (const [w, h] of [[800, 600], [1280, 800]]) {
 }
 
 test("the smallest window (640x480) still fits without sideways scrolling", async () => {
-  const app = await openApp(scenario({ accounts: allStatuses() }), { viewport: { width: 640, height: 480 } });
+  const app = await openApp(scenario({ accounts: allStatuses(), responses: appsResponses }), { viewport: { width: 640, height: 480 } });
   await app.tid("details-panel").waitFor();
-  const overflow = await app.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+  const overflow = () => app.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok((await overflow()) <= 0, `horizontal overflow of ${await overflow()}px`);
   await screenshot(app.page, "main-640x480-light");
+  await showAppsAndKey(app);
+  const pane = await app.page.evaluate(() => { const p = document.querySelector(".details-pane"); return p.scrollWidth - p.clientWidth; });
+  assert.ok(pane <= 0, `the Connected apps tab scrolls sideways by ${pane}px`);
+  await screenshot(app.page, "apps-640x480-light");
+  await revealKey(app);
+  assert.ok((await overflow()) <= 0, `horizontal overflow of ${await overflow()}px with the key shown`);
+  await screenshot(app.page, "apps-key-640x480-light");
   await app.close();
 });

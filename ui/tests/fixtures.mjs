@@ -118,6 +118,60 @@ export function loginStarted(overrides = {}) {
   };
 }
 
+// ---- the agent and connected apps ----
+
+export const AGENT_URL = "http://127.0.0.1:5783";
+/** A key's shape (skp_ + 43 base64url characters); never a real one. */
+export const KEY = "skp_T3stK3yT3stK3yT3stK3yT3stK3yT3stK3yT3stK3y";
+
+export function agentOn(overrides = {}) {
+  return {
+    on: true,
+    address: AGENT_URL,
+    served_by: "this_app",
+    error: null,
+    counters: {
+      address: AGENT_URL, pid: 4242, started_at: NOW - 2 * 3600, uptime_secs: 7200,
+      requests: 57, forwarded: 50, local: 4, refused: 3, failed: 0, bytes_in: 1200, bytes_out: 98000, in_flight: 0,
+    },
+    ...overrides,
+  };
+}
+
+export function connectedApp(overrides = {}) {
+  return {
+    name: "posting bot",
+    did: DIDS.alice,
+    handle: "alice.bsky.social",
+    rules: { read_only: false, allow: ["app.bsky.feed.*"] },
+    rules_text: "read and write; only app.bsky.feed.*",
+    created_at: NOW - 5 * DAY,
+    expires_at: NOW + 25 * DAY,
+    expired: false,
+    last_used_at: NOW - 12 * MIN,
+    calls: 41,
+    ephemeral: false,
+    ...overrides,
+  };
+}
+
+export const apps = () => [
+  connectedApp(),
+  connectedApp({
+    name: "feed reader", rules: { read_only: true }, rules_text: "read-only",
+    created_at: NOW - 40 * DAY, expires_at: null, last_used_at: null, calls: 0,
+  }),
+];
+
+export function activity() {
+  const at = (min) => (NOW - min * MIN) * 1000;
+  return [
+    { at_ms: at(12), key_name: "posting bot", did: DIDS.alice, nsid: "app.bsky.feed.getTimeline", method: "GET", status: 200, outcome: "forwarded", bytes_in: 0, bytes_out: 5400, duration_ms: 84 },
+    { at_ms: at(13), key_name: "posting bot", did: DIDS.alice, nsid: "com.atproto.repo.createRecord", method: "POST", status: 403, outcome: "not_allowed", bytes_in: 310, bytes_out: 120, duration_ms: 2 },
+    { at_ms: at(2 * 24 * 60), key_name: null, did: null, nsid: "com.atproto.server.getSession", method: "GET", status: 401, outcome: "bad_key", bytes_in: 0, bytes_out: 90, duration_ms: 251 },
+  ];
+}
+
 // ---- a small PNG avatar, generated (no binary fixtures in the repo) ----
 
 function crc32(buf) {

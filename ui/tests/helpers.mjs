@@ -6,7 +6,7 @@ import { readFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { NOW, allStatuses, avatarDataUrl, details, scopeView } from "./fixtures.mjs";
+import { NOW, agentOn, allStatuses, avatarDataUrl, details, scopeView } from "./fixtures.mjs";
 
 export const UI_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = path.join(UI_ROOT, "dist");
@@ -67,6 +67,9 @@ export function scenario({
       account_scopes: byDid((a) => ({ value: scopeView(a.did) }), { error: { code: "unknown_account", message: "no such account" } }),
       diagnostics: { value: JSON.stringify({ app: { version: "0.1.0" }, accounts: accounts.length }, null, 2) },
       copy_text: { value: null },
+      agent_status: { value: agentOn() },
+      list_apps: { value: [] },
+      app_activity: { value: [] },
       ...responses,
     },
   };

@@ -110,6 +110,7 @@ const ICONS = {
   browser: "M3 5h18v14H3zM3 9h18M6 7h.01M8.5 7h.01",
   chevron: "M9.5 6l6 6-6 6",
   flask: "M9.5 3h5M10 3v6L4.5 19.5h15L14 9V3M7.5 14h9",
+  key: "M7.5 11.5a4 4 0 1 0 0 8 4 4 0 1 0 0-8zM10.3 12.7L20 3M16.5 6.5l2.5 2.5M14 9l2 2",
 } as const;
 
 export type IconName = keyof typeof ICONS;

@@ -87,6 +87,15 @@ export function clockTime(epochSecs: number): string {
   return timeFmt.format(new Date(epochSecs * 1000));
 }
 
+const timeSecsFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const dayTimeFmt = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+/** "11:42:05" today, "25 Nov, 11:42:05" on another day: a short timestamp for activity lists. */
+export function callTime(epochSecs: number, now = nowSecs()): string {
+  const at = new Date(epochSecs * 1000);
+  return at.toDateString() === new Date(now * 1000).toDateString() ? timeSecsFmt.format(at) : dayTimeFmt.format(at);
+}
+
 export function dateTime(epochSecs: number): string {
   return dateTimeFmt.format(new Date(epochSecs * 1000));
 }

@@ -87,6 +87,11 @@ const ERRORS: Record<ErrorCode, ErrorText> = {
     next: "Choose an account in the list to make it active.",
     tone: "warning",
   },
+  unknown_app: {
+    headline: "That app is no longer connected",
+    next: "It may have been revoked elsewhere (for example with skyport agent revoke). The list has been reloaded.",
+    tone: "warning",
+  },
   storage: {
     headline: "Skyport couldn't read or save its data",
     next: "Check free disk space and the permissions of Skyport's data folder, then try again.",

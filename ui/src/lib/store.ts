@@ -1,8 +1,19 @@
 // App state: one plain object, replaced immutably; subscribers re-render what changed.
-import type { AccountDetails, AccountSummary, AppInfo, KeychainState, NetworkProfile } from "./ipc/types";
+import type {
+  AccountDetails, AccountSummary, Activity, AgentView, AppInfo, ConnectedApp, KeychainState, NetworkProfile,
+} from "./ipc/types";
 import type { AppError } from "./ipc/errors";
 
-export type Tab = "session" | "scopes";
+export type Tab = "session" | "scopes" | "apps";
+
+/** One account's connected apps and recent calls through the agent (never a key). */
+export interface AppsData {
+  /** null until the first answer. */
+  apps: readonly ConnectedApp[] | null;
+  activity: readonly Activity[];
+  /** The last load's error; the previous lists stay on screen. */
+  error: AppError | null;
+}
 
 export interface AppState {
   /** "loading" until the first list_accounts answer. */
@@ -23,6 +34,9 @@ export interface AppState {
   signingOut: ReadonlySet<string>;
   avatars: ReadonlyMap<string, string>;
   details: ReadonlyMap<string, AccountDetails>;
+  /** The agent's state; null until the first agent_status answer. */
+  agent: AgentView | null;
+  apps: ReadonlyMap<string, AppsData>;
 }
 
 let state: AppState = {
@@ -41,6 +55,8 @@ let state: AppState = {
   signingOut: new Set(),
   avatars: new Map(),
   details: new Map(),
+  agent: null,
+  apps: new Map(),
 };
 
 const subscribers = new Set<(s: AppState) => void>();

@@ -107,10 +107,10 @@ export function callout(
 }
 
 /** "Details" disclosure with the code and the server's message, as text. */
-export function errorDetails(e: AppError): HTMLDetailsElement {
+export function errorDetails(e: AppError, open = false): HTMLDetailsElement {
   return h(
     "details",
-    { class: "error-details", testid: "error-details" },
+    { class: "error-details", testid: "error-details", open },
     h("summary", null, "Details"),
     h(
       "dl",
@@ -122,9 +122,9 @@ export function errorDetails(e: AppError): HTMLDetailsElement {
   );
 }
 
-/** Headline + next step + details for an error, inside a callout. */
-export function errorCallout(e: AppError, actions: Child = null, testid = "error"): HTMLElement {
+/** Headline + next step + details for an error, inside a callout (`open`: details unfolded). */
+export function errorCallout(e: AppError, actions: Child = null, testid = "error", open = false): HTMLElement {
   const t = errorText(e);
   const tone = t.tone === "failure" ? "danger" : t.tone === "warning" ? "warning" : "neutral";
-  return callout(tone, t.tone === "neutral" ? "info" : "alert", t.headline, [h("p", null, t.next), errorDetails(e)], actions, testid);
+  return callout(tone, t.tone === "neutral" ? "info" : "alert", t.headline, [h("p", null, t.next), errorDetails(e, open)], actions, testid);
 }

@@ -1,13 +1,15 @@
-// The details panel of the selected account: header, attention callouts, actions, Session / Scopes tabs.
+// The details panel of the selected account: header, attention callouts, actions, and the
+// Session / Permissions / Connected apps tabs.
 import { h, icon, uid, type Child } from "../lib/dom";
 import { accountLabel, accountTitle, clockTime, dateTime, expiresPhrase, relative } from "../lib/format";
 import type { AccountDetails, AccountSummary } from "../lib/ipc/types";
 import { reasonText, refreshResultText } from "../lib/messages";
-import { selectedAccount, setState, type AppState, type Tab } from "../lib/store";
+import { getState, selectedAccount, setState, type AppState, type Tab } from "../lib/store";
 import { live } from "../lib/ticker";
 import * as ipc from "../lib/ipc/commands";
 import { toAppError } from "../lib/ipc/errors";
 import { copy, copyDiagnostics, refreshNow, switchTo } from "./actions";
+import { appsPanel, loadApps } from "./apps";
 import { avatar, button, callout, statusBadge } from "./components";
 import { reloadAccounts } from "./load";
 import { startSignInAgain } from "./login";
@@ -30,7 +32,7 @@ export function renderDetails(s: AppState): Child {
     head(a, s, refreshing, signingOut),
     attention(a),
     actions(a, refreshing),
-    tabs(a, s.tab, det),
+    tabs(a, s, det),
   );
 }
 
@@ -147,9 +149,18 @@ function actions(a: AccountSummary, refreshing: boolean): HTMLElement {
 const TABS: readonly { id: Tab; label: string; testid: string }[] = [
   { id: "session", label: "Session", testid: "session-tab" },
   { id: "scopes", label: "Permissions", testid: "scopes-tab" },
+  { id: "apps", label: "Connected apps", testid: "apps-tab" },
 ];
 
-function tabs(a: AccountSummary, tab: Tab, det: AccountDetails | undefined): HTMLElement {
+function showTab(a: AccountSummary, id: Tab): void {
+  // Calls through the agent keep coming: each visit shows the latest (a first visit loads as it renders).
+  const seen = getState().apps.has(a.did);
+  setState({ tab: id });
+  if (id === "apps" && seen) void loadApps(a.did, { force: true });
+}
+
+function tabs(a: AccountSummary, s: AppState, det: AccountDetails | undefined): HTMLElement {
+  const tab = s.tab;
   const panelId = uid("tabpanel");
   const ids = new Map(TABS.map((t) => [t.id, uid(`tab-${t.id}`)]));
   const list = h(
@@ -169,13 +180,15 @@ function tabs(a: AccountSummary, tab: Tab, det: AccountDetails | undefined): HTM
           "aria-controls": panelId,
           tabindex: t.id === tab ? "0" : "-1",
           on: {
-            click: () => setState({ tab: t.id }),
+            click: () => showTab(a, t.id),
             keydown: (ev) => {
-              if (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") return;
+              const i = TABS.indexOf(t);
+              const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[ev.key];
+              if (to === undefined) return;
               ev.preventDefault();
-              const other = TABS.find((x) => x.id !== t.id);
+              const other = TABS[(to + TABS.length) % TABS.length];
               if (other) {
-                setState({ tab: other.id });
+                showTab(a, other.id);
                 document.querySelector<HTMLElement>(`[data-testid="${other.testid}"]`)?.focus();
               }
             },
@@ -188,7 +201,7 @@ function tabs(a: AccountSummary, tab: Tab, det: AccountDetails | undefined): HTM
   const panel = h(
     "div",
     { class: "tabpanel", role: "tabpanel", id: panelId, "aria-labelledby": ids.get(tab), tabindex: "-1" },
-    tab === "session" ? sessionPanel(a, det) : scopesPanel(a),
+    tab === "session" ? sessionPanel(a, det) : tab === "scopes" ? scopesPanel(a) : appsPanel(a, s),
   );
   return h("div", { class: "tab-area" }, list, panel);
 }

@@ -6,7 +6,7 @@ export interface DialogOptions {
   /** id of the element that names the dialog (set by the content), or a plain label. */
   labelledBy?: string;
   label?: string;
-  size?: "small" | "medium";
+  size?: "small" | "medium" | "large";
   /** Called for Escape, backdrop click and close(). Return false to keep the dialog open. */
   onRequestClose?: (reason: "escape" | "backdrop" | "programmatic") => boolean | void;
   /** Where focus goes back on close (default: what was focused on open). */

@@ -3,14 +3,15 @@ import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { toAppError } from "./errors";
 import { recordIpc } from "./record";
 import type {
-  AccountDetails, AccountList, AccountSummary, AppInfo, LoginPreview, LoginStarted,
-  ScopeView, SignOutResult,
+  AccountDetails, AccountList, AccountSummary, Activity, AgentView, AppConnected, AppInfo,
+  ConnectedApp, LoginPreview, LoginStarted, NewAppRequest, ScopeView, SignOutResult,
 } from "./types";
 
-async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+/** `redact` shapes what the opt-in IPC recorder keeps (never a key). */
+async function call<T>(cmd: string, args?: InvokeArgs, redact: (r: T) => unknown = (r) => r): Promise<T> {
   try {
     const result = await invoke<T>(cmd, args);
-    recordIpc("result", cmd, result);
+    recordIpc("result", cmd, redact(result));
     return result;
   } catch (e) {
     recordIpc("error", cmd, e);
@@ -79,6 +80,27 @@ export function diagnostics(): Promise<string> {
 
 export function appInfo(): Promise<AppInfo> {
   return call("app_info");
+}
+
+export function agentStatus(): Promise<AgentView> {
+  return call("agent_status");
+}
+
+export function listApps(did: string): Promise<ConnectedApp[]> {
+  return call("list_apps", { did });
+}
+
+/** Makes a key for a program. The answer is the only place the key ever appears: show it once, keep it nowhere. */
+export function connectApp(req: NewAppRequest): Promise<AppConnected> {
+  return call<AppConnected>("connect_app", { ...req }, (r) => ({ ...r, key: "[key not recorded]" }));
+}
+
+export function revokeApp(name: string): Promise<ConnectedApp> {
+  return call("revoke_app", { name });
+}
+
+export function appActivity(did: string): Promise<Activity[]> {
+  return call("app_activity", { did });
 }
 
 /** Puts text on the clipboard through the shell; falls back to the web clipboard API. */

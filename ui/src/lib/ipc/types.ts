@@ -24,6 +24,7 @@ export type ErrorCode =
   | "needs_sign_in"
   | "unknown_account"
   | "no_active_account"
+  | "unknown_app"
   | "storage"
   | "newer_database"
   | "config"
@@ -140,6 +141,93 @@ export interface AppInfo {
   network_profile: string;
   client_kind: "loopback" | "discoverable";
   data_dir: string;
+}
+
+// ---- the agent and connected apps ----
+
+export interface AgentCounters {
+  address: string;
+  pid: number;
+  /** Epoch seconds. */
+  started_at: number;
+  uptime_secs: number;
+  requests: number;
+  forwarded: number;
+  local: number;
+  refused: number;
+  failed: number;
+  bytes_in: number;
+  bytes_out: number;
+  in_flight: number;
+}
+
+export interface AgentView {
+  /** Whether programs can use the agent now. */
+  on: boolean;
+  /** http://127.0.0.1:<port>, where it answers (or would). */
+  address: string | null;
+  served_by: "this_app" | "another_process" | null;
+  /** Why it is off, for people (untrusted text: render as text). */
+  error: string | null;
+  counters: AgentCounters | null;
+}
+
+export interface AppRules {
+  read_only: boolean;
+  allow?: string[];
+  /** A `skyport run` key: the process it lives as long as. */
+  run_pid?: number;
+}
+
+/** A connected app: never its key. */
+export interface ConnectedApp {
+  name: string;
+  did: string;
+  handle: string | null;
+  rules: AppRules;
+  /** The rules in plain words. */
+  rules_text: string;
+  /** Epoch seconds. */
+  created_at: number;
+  expires_at: number | null;
+  expired: boolean;
+  last_used_at: number | null;
+  calls: number;
+  /** A `skyport run` key (goes when its command ends). */
+  ephemeral: boolean;
+}
+
+/** connect_app's answer: the only payload that ever carries a key. */
+export interface AppConnected {
+  app: ConnectedApp;
+  key: string;
+  agent_url: string;
+}
+
+/** One call through the agent (no body, token or key). */
+export interface Activity {
+  /** Epoch milliseconds. */
+  at_ms: number;
+  key_name: string | null;
+  did: string | null;
+  nsid: string;
+  method: string;
+  status: number;
+  /** "forwarded", "local", or why it was refused or failed (a stable code). */
+  outcome: string;
+  bytes_in: number;
+  bytes_out: number;
+  duration_ms: number;
+}
+
+export interface NewAppRequest {
+  did: string;
+  name: string;
+  readOnly: boolean;
+  /** NSID patterns such as app.bsky.feed.*; empty for every method but account management. */
+  allow: string[];
+  /** A lifetime such as "30d"; null for none. */
+  expires: string | null;
 }
 
 // ---- event payloads ----
