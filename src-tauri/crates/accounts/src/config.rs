@@ -182,6 +182,31 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_config_is_read_with_every_key() {
+        // The example in README.md, "Configuration".
+        let example = r#"
+client_id = "https://app.example.com/oauth-client-metadata.json"  # a hosted client_id (see below)
+scope = "atproto transition:generic transition:email"             # what the client declares
+plc_url = "https://plc.directory"
+handle_resolver = "https://bsky.social"   # resolve handles through this service instead of DNS + HTTPS
+development = false                       # true: plain http to loopback hosts (local networks)
+extra_ca = "/path/to/ca.pem"              # extra trusted roots (development networks)
+strict_dpop_nonce = false
+agent_port = 5783
+"#;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), example).unwrap();
+        let c = Config::load(dir.path(), |_| None).unwrap();
+        assert_eq!(c.client_id.as_deref(), Some("https://app.example.com/oauth-client-metadata.json"));
+        assert_eq!(c.declared_scope, "atproto transition:generic transition:email");
+        assert_eq!(c.handle_resolver.as_deref(), Some("https://bsky.social"));
+        assert_eq!((c.development, c.strict_dpop_nonce, c.agent_port), (false, false, Some(5783)));
+        assert_eq!(c.extra_ca.as_deref(), Some(std::path::Path::new("/path/to/ca.pem")));
+        let env = |k: &str| (k == "SKYPORT_AGENT_PORT").then(|| "not a port".to_owned());
+        assert!(Config::load(dir.path(), env).is_err(), "a bad port is refused, not ignored");
+    }
+
+    #[test]
     fn strict_dpop_nonce_from_the_file_or_the_environment() {
         let dir = tempfile::tempdir().unwrap();
         assert!(!Config::load(dir.path(), |_| None).unwrap().strict_dpop_nonce, "off by default");
