@@ -101,6 +101,10 @@ export function scopeView(did = DIDS.alice) {
     requested: ["atproto", "transition:generic", "repo:app.bsky.feed.post?action=create", "rpc:app.example.mystery?aud=*", "transition:chat.bsky"],
     missing: ["transition:chat.bsky"],
     available: ["transition:chat.bsky", "blob:*/*"],
+    available_items: [
+      { raw: "transition:chat.bsky", title: "Your direct messages", detail: "Read and send Bluesky chat messages.", group: "Direct messages", level: "danger", known: true },
+      { raw: "blob:*/*", title: "Upload files", detail: "Upload images, video and other files to your account.", group: "Media", level: "warning", known: true },
+    ],
     warnings: ["This app has full access to your account (except direct messages), the same as an app password."],
   };
 }
@@ -219,4 +223,30 @@ export function avatarDataUrl() {
     chunk("IEND", Buffer.alloc(0)),
   ]);
   return `data:image/png;base64,${png.toString("base64")}`;
+}
+
+// ---- many accounts ----
+
+const NAMES = [
+  "Alice Example", "Bob Martin", "Carol Nguyen", "Dave Okafor", "Erin Walsh", "Frank Osei", "Gina Rossi",
+  "Hiro Tanaka", "Ines Duarte", "Jonas Berg", "Kira Novak", "Liam Byrne", "Maya Cohen", "Noor Haddad",
+  "Omar Farouk", "Priya Raman", "Quinn Avery", "Rosa Lindqvist", "Sam Oyelaran", "Tess Moreau",
+  "Uma Iyer", "Victor Hale", "Wen Li", "Xavier Ruiz", "Yara Saleh",
+];
+
+/** 25 accounts; the active one (`active`, default 20) sits far down the list. A few need attention. */
+export function manyAccounts(active = 20) {
+  return NAMES.map((name, i) => {
+    const first = name.split(" ")[0].toLowerCase();
+    const did = `did:plc:${first.padEnd(6, "x")}${String(i).padStart(2, "0")}q2mzk4v3xj5tq6rn`.slice(0, 32);
+    return account({
+      did,
+      handle: `${first}.bsky.social`,
+      display_name: name,
+      active: i === active,
+      status: i === 4 ? "expiring" : i === 11 ? "needs_sign_in" : "ready",
+      status_reason: i === 11 ? "invalid_grant" : null,
+      expires_at: i === 4 ? NOW + 3 * MIN : NOW + (20 + i) * MIN,
+    });
+  });
 }

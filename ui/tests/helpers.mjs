@@ -70,6 +70,8 @@ export function scenario({
       agent_status: { value: agentOn() },
       list_apps: { value: [] },
       app_activity: { value: [] },
+      get_settings: { value: { autostart: false } },
+      set_autostart: { value: null },
       ...responses,
     },
   };

@@ -188,6 +188,6 @@ test("start_login failing for a known account shows the error screen", async () 
   }));
   await app.tid("sign-in-again-button").click();
   await app.tid("login-error").waitFor();
-  assert.equal(await text(app.tid("login-headline")), "Can't reach the server");
+  assert.equal(await text(app.tid("login-headline")), "Skyport couldn't reach the server");
   await app.close();
 });

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openApp, scenario, text, useBrowser } from "./helpers.mjs";
-import { DIDS, alice, bob, loginStarted } from "./fixtures.mjs";
+import { DIDS, alice, bob, loginStarted, scopeView } from "./fixtures.mjs";
 
 useBrowser();
 
@@ -87,5 +87,39 @@ test("a scopes load failure shows the error with Try again", async () => {
   await app.tid("scopes-error").waitFor();
   await app.tid("scopes-retry").click();
   await app.tid("scope-compare").waitFor();
+  await app.close();
+});
+
+test("Request more access offers permissions in plain words, grouped, with the raw strings under an expander", async () => {
+  const app = await openApp(scenario({ accounts: [alice] }));
+  await app.tid("scopes-tab").click();
+  const more = app.tid("request-more");
+  await more.locator("[data-testid=scope-option]").first().waitFor();
+  assert.deepEqual(
+    await more.locator("[data-testid=request-group]").evaluateAll((gs) => gs.map((g) => g.dataset.group)),
+    ["Direct messages", "Media"],
+  );
+  const dm = more.locator('[data-testid=request-group][data-group="Direct messages"]');
+  assert.equal(await text(dm.locator("[data-testid=scope-option-title]")), "Your direct messages");
+  assert.equal(await text(dm.locator("[data-testid=scope-option-detail]")), "Read and send Bluesky chat messages.");
+  // The raw strings are not the labels: they sit folded under "Exact permission strings".
+  assert.doesNotMatch((await more.locator("label").allTextContents()).join(" "), /transition:chat\.bsky|blob:\*\/\*/);
+  const raw = more.locator("[data-testid=request-raw]");
+  assert.equal(await raw.evaluate((d) => d.open), false);
+  assert.deepEqual(await raw.locator("[data-testid=request-raw-scope]").allTextContents(), ["transition:chat.bsky", "blob:*/*"]);
+  // Clicking the plain-words label ticks the box for the raw scope.
+  await dm.locator("[data-testid=scope-option-title]").click();
+  assert.equal(await more.locator('[data-testid=scope-option][value="transition:chat.bsky"]').isChecked(), true);
+  await app.close();
+});
+
+test("Request more access from a shell without available_items still works (raw strings, 'Other')", async () => {
+  const app = await openApp(scenario({ accounts: [alice] }));
+  await app.set("account_scopes", { value: { ...scopeView(), available_items: undefined } });
+  await app.tid("scopes-tab").click();
+  const more = app.tid("request-more");
+  await more.locator("[data-testid=scope-option]").first().waitFor();
+  assert.deepEqual(await more.locator("[data-testid=request-group]").evaluateAll((gs) => gs.map((g) => g.dataset.group)), ["Other"]);
+  assert.deepEqual(await more.locator("[data-testid=scope-option-title]").allTextContents(), ["transition:chat.bsky", "blob:*/*"]);
   await app.close();
 });

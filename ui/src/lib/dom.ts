@@ -110,6 +110,7 @@ const ICONS = {
   browser: "M3 5h18v14H3zM3 9h18M6 7h.01M8.5 7h.01",
   chevron: "M9.5 6l6 6-6 6",
   flask: "M9.5 3h5M10 3v6L4.5 19.5h15L14 9V3M7.5 14h9",
+  search: "M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 1 0 0-13zM15.5 15.5L20 20",
   key: "M7.5 11.5a4 4 0 1 0 0 8 4 4 0 1 0 0-8zM10.3 12.7L20 3M16.5 6.5l2.5 2.5M14 9l2 2",
 } as const;
 
@@ -165,6 +166,7 @@ export function rerender(container: HTMLElement, render: () => Child): void {
   }
   const active = document.activeElement;
   const key = active instanceof HTMLElement && container.contains(active) ? active.dataset["key"] : undefined;
+  const caret = active instanceof HTMLInputElement && key !== undefined ? [active.selectionStart, active.selectionEnd] : null;
   const scroll = scrolled.get(container) ?? 0;
   container.replaceChildren();
   append(container, [render()]);
@@ -172,5 +174,13 @@ export function rerender(container: HTMLElement, render: () => Child): void {
   if (key !== undefined) {
     const again = container.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
     if (again) again.focus({ preventScroll: true });
+    const [from, to] = caret ?? [null, null];
+    if (again instanceof HTMLInputElement && typeof from === "number" && typeof to === "number") {
+      try {
+        again.setSelectionRange(from, to);
+      } catch {
+        /* not a text input */
+      }
+    }
   }
 }

@@ -53,8 +53,18 @@ const ERRORS: Record<ErrorCode, ErrorText> = {
     tone: "failure",
   },
   network: {
-    headline: "Can't reach the server",
-    next: "Check your internet connection, then try again.",
+    headline: "Skyport couldn't reach the server",
+    next: "The server may be down or blocked on this network. Try again in a moment.",
+    tone: "warning",
+  },
+  offline: {
+    headline: "You're offline",
+    next: "Skyport couldn't reach the internet. Check your connection (Wi-Fi, cable or VPN), then try again.",
+    tone: "warning",
+  },
+  not_found: {
+    headline: "No account or server uses that address",
+    next: "Check that it's typed correctly, or ask the account's owner for their current handle.",
     tone: "warning",
   },
   forbidden_destination: {
@@ -71,6 +81,11 @@ const ERRORS: Record<ErrorCode, ErrorText> = {
     headline: "No system keychain is available",
     next: "Skyport keeps keys only in the system keychain. Install or start one, then try again.",
     tone: "warning",
+  },
+  keychain_item_damaged: {
+    headline: "This account's saved key is damaged",
+    next: "Skyport can't read the key it saved in your system keychain. Sign in again to replace it; the account and its settings are kept.",
+    tone: "failure",
   },
   needs_sign_in: {
     headline: "This account needs to sign in again",
@@ -124,8 +139,34 @@ const ERRORS: Record<ErrorCode, ErrorText> = {
   },
 };
 
-export function errorText(e: AppError): ErrorText {
-  return ERRORS[e.code];
+/** What the user typed, when the error is about it: names it in the headline. */
+export interface ErrorContext {
+  identifier?: string;
+  /** No session exists yet (a new sign-in): never say a session is kept. */
+  login?: boolean;
+}
+
+export function errorText(e: AppError, ctx: ErrorContext = {}): ErrorText {
+  const base = ERRORS[e.code];
+  const id = ctx.identifier?.trim();
+  if (e.code === "not_found" && id) {
+    return { ...base, headline: notFoundHeadline(id) };
+  }
+  if (ctx.login && (e.code === "network" || e.code === "offline" || e.code === "timeout")) {
+    return { ...base, next: `${base.next} Nothing was saved yet.` };
+  }
+  return base;
+}
+
+function notFoundHeadline(id: string): string {
+  if (/^did:/i.test(id)) return `No account has the DID ${id}`;
+  if (/^https?:\/\//i.test(id)) return `No server answers at ${id}`;
+  return `No account uses the handle ${id.replace(/^@/, "")}`;
+}
+
+/** Failures of the network or the connection, which the UI treats alike (status offline, Retry). */
+export function isNetworkFailure(e: AppError): boolean {
+  return e.is("network", "offline", "timeout");
 }
 
 export interface StatusText {
@@ -163,6 +204,9 @@ export function refreshResultText(result: string | null): string {
   if (result === "ok") return "OK";
   switch (result) {
     case "network": return "Failed — server unreachable";
+    case "offline": return "Failed — offline";
+    case "not_found": return "Failed — not found";
+    case "keychain_item_damaged": return "Failed — saved key damaged";
     case "timeout": return "Failed — timed out";
     case "needs_sign_in": return "Failed — needs sign-in";
     case "keychain_locked": return "Failed — keychain locked";

@@ -1,6 +1,7 @@
 // App state: one plain object, replaced immutably; subscribers re-render what changed.
 import type {
-  AccountDetails, AccountSummary, Activity, AgentView, AppInfo, ConnectedApp, KeychainState, NetworkProfile,
+  AccountDetails, AccountSummary, Activity, AgentView, AppInfo, ColorScheme, ConnectedApp, KeychainState, NetworkProfile,
+  Settings,
 } from "./ipc/types";
 import type { AppError } from "./ipc/errors";
 
@@ -37,6 +38,12 @@ export interface AppState {
   /** The agent's state; null until the first agent_status answer. */
   agent: AgentView | null;
   apps: ReadonlyMap<string, AppsData>;
+  /** The desktop's colour-scheme preference; "no_preference" leaves it to the webview. */
+  colorScheme: ColorScheme;
+  /** get_settings' answer; null until it comes (or if the shell has none). */
+  settings: Settings | null;
+  /** The development banner was dismissed in this session. */
+  devBannerDismissed: boolean;
 }
 
 let state: AppState = {
@@ -57,6 +64,9 @@ let state: AppState = {
   details: new Map(),
   agent: null,
   apps: new Map(),
+  colorScheme: "no_preference",
+  settings: null,
+  devBannerDismissed: false,
 };
 
 const subscribers = new Set<(s: AppState) => void>();

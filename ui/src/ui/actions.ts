@@ -3,6 +3,7 @@
 import * as ipc from "../lib/ipc/commands";
 import { toAppError } from "../lib/ipc/errors";
 import type { AccountSummary } from "../lib/ipc/types";
+import { isNetworkFailure, reasonText } from "../lib/messages";
 import { accountLabel, clockTime, expiresPhrase, nowSecs } from "../lib/format";
 import { findAccount, getState, patchAccount, setState, withItem } from "../lib/store";
 import { loadDetails, reloadAccounts } from "./load";
@@ -78,7 +79,7 @@ export async function refreshNow(did: string): Promise<void> {
   } catch (e) {
     const err = toAppError(e);
     const now = Math.floor(nowSecs());
-    if (err.is("network", "timeout")) {
+    if (isNetworkFailure(err)) {
       patchAccount(did, { status: "offline", last_refresh_at: now, last_refresh_result: err.rawCode });
       offlineToast(findAccount(did) ?? before);
     } else if (err.is("needs_sign_in")) {
@@ -107,9 +108,46 @@ function offlineToast(a: AccountSummary): void {
 function needsSignInToast(a: AccountSummary): void {
   toast(`${accountLabel(a)} needs to sign in again`, {
     kind: "error",
-    detail: "The server no longer accepts this session. The account and its settings are kept.",
+    detail: `${reasonText(a.status_reason) ?? "The session can no longer be renewed."} The account and its settings are kept.`,
     action: { label: "Sign in again", testid: "toast-sign-in-again", run: () => startSignInAgain(a) },
   });
+}
+
+let reorderSeq = 0;
+
+/**
+ * Stores a new order of the list (every DID, first to last) after `moved` was moved. The list
+ * moves at once; if the shell refuses, it goes back and the error is shown.
+ */
+export async function reorder(order: readonly string[], moved: string): Promise<void> {
+  const before = getState().accounts.map((a) => a.did);
+  if (order.length === before.length && order.every((d, i) => d === before[i])) return;
+  const seq = ++reorderSeq;
+  const arrange = (dids: readonly string[]): void =>
+    setState((s) => {
+      const byDid = new Map(s.accounts.map((a) => [a.did, a]));
+      const listed = dids.map((d) => byDid.get(d)).filter((a): a is AccountSummary => a !== undefined);
+      const rest = s.accounts.filter((a) => !dids.includes(a.did));
+      return { accounts: [...listed, ...rest] };
+    });
+  arrange(order);
+  const a = findAccount(moved);
+  announce(`Moved ${a ? accountLabel(a) : moved} to position ${order.indexOf(moved) + 1} of ${order.length}.`);
+  try {
+    const list = await ipc.reorderAccounts(order);
+    if (seq !== reorderSeq) return;
+    setState({ accounts: list.accounts });
+  } catch (e) {
+    if (seq !== reorderSeq) return;
+    arrange(before);
+    showError(toAppError(e), "Couldn't change the order");
+  }
+}
+
+/** Says something once in the app's status region. */
+function announce(text: string): void {
+  const region = document.querySelector<HTMLElement>('[data-testid="live-status"]');
+  if (region) region.textContent = text;
 }
 
 /** Retry for Offline (refresh) or Keychain locked (re-list). */

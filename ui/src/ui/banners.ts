@@ -1,6 +1,6 @@
 // Banners above everything: keychain, offline, clock skew, development profile.
 import { h, icon, type Child, type IconName } from "../lib/dom";
-import type { AppState } from "../lib/store";
+import { setState, type AppState } from "../lib/store";
 import { refreshNow } from "./actions";
 import { button } from "./components";
 import { reloadAccounts } from "./load";
@@ -13,10 +13,11 @@ function banner(
   body: Child,
   action: Child = null,
   state?: string,
+  live = true,
 ): HTMLElement {
   return h(
     "div",
-    { class: ["banner", `banner-${tone}`], testid, dataset: { state }, role: tone === "danger" ? "alert" : "status" },
+    { class: ["banner", `banner-${tone}`], testid, dataset: { state }, role: !live ? undefined : tone === "danger" ? "alert" : "status" },
     h("span", { class: "banner-icon" }, icon(iconName)),
     h("p", { class: "banner-text" }, h("strong", { class: "banner-title" }, title), body ? h("span", { class: "banner-body" }, " ", body) : null),
     action ? h("div", { class: "banner-action" }, action) : null,
@@ -60,15 +61,18 @@ export function renderBanners(s: AppState): Child {
   }
 
   const offline = s.accounts.filter((a) => a.status === "offline");
-  if (!s.online || offline.length > 0) {
-    const hosts = [...new Set(offline.map((a) => a.pds_host))];
+  const offlineTitle = offlineHeadline(s);
+  if (offlineTitle !== null) {
+    // Not a live region itself: announceOffline() says it once, however often this is redrawn.
     out.push(
       banner(
         "banner-offline",
         "neutral",
         "offline",
-        !s.online ? "You're offline" : `Can't reach ${hosts.join(", ")}`,
-        "Your sessions are kept. Skyport will refresh them when the connection is back.",
+        offlineTitle,
+        s.accounts.length > 0
+          ? "Your sessions are kept. Skyport will refresh them when the connection is back."
+          : "Adding an account needs a connection.",
         offline.length > 0
           ? button("Retry", {
               testid: "banner-offline-retry",
@@ -77,6 +81,8 @@ export function renderBanners(s: AppState): Child {
               onClick: () => offline.forEach((a) => void refreshNow(a.did)),
             })
           : null,
+        undefined,
+        false,
       ),
     );
   }
@@ -93,7 +99,7 @@ export function renderBanners(s: AppState): Child {
     );
   }
 
-  if (s.networkProfile === "development") {
+  if (s.networkProfile === "development" && !s.devBannerDismissed) {
     out.push(
       banner(
         "banner-dev",
@@ -101,8 +107,61 @@ export function renderBanners(s: AppState): Child {
         "flask",
         "Development network profile: plain http to loopback allowed",
         "For testing against local servers. Don't use it for real accounts.",
+        h(
+          "button",
+          {
+            type: "button",
+            class: "icon-btn banner-dismiss",
+            testid: "banner-dev-dismiss",
+            "aria-label": "Dismiss the development profile notice",
+            title: "Dismiss",
+            on: { click: () => dismissDevBanner() },
+          },
+          icon("x"),
+        ),
       ),
     );
   }
   return out;
+}
+
+const DEV_DISMISSED_KEY = "skyport.devBannerDismissed";
+
+/** Whether the development banner was dismissed earlier in this session (survives a reload). */
+export function devBannerDismissedBefore(): boolean {
+  try {
+    return sessionStorage.getItem(DEV_DISMISSED_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
+function dismissDevBanner(): void {
+  try {
+    sessionStorage.setItem(DEV_DISMISSED_KEY, "1");
+  } catch {
+    /* remembered in memory only */
+  }
+  setState({ devBannerDismissed: true });
+  document.querySelector<HTMLElement>("[data-testid=account-row][data-active=true], [data-testid=add-account]")?.focus();
+}
+
+/** The offline banner's title, or null when everything can be reached. */
+export function offlineHeadline(s: AppState): string | null {
+  if (!s.online) return "You're offline";
+  const hosts = [...new Set(s.accounts.filter((a) => a.status === "offline").map((a) => a.pds_host))];
+  return hosts.length > 0 ? `Can't reach ${hosts.join(", ")}` : null;
+}
+
+let announced: string | null = null;
+
+/**
+ * Says the offline state once in the app's one status region (`live-status`), when it
+ * starts or changes — not on every redraw, and not once per banner, row and callout.
+ */
+export function announceOffline(s: AppState, region: HTMLElement): void {
+  const text = offlineHeadline(s);
+  if (text === announced) return;
+  announced = text;
+  if (text !== null) region.textContent = s.accounts.length > 0 ? `${text}. Your sessions are kept.` : `${text}.`;
 }

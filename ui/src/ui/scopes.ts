@@ -170,18 +170,65 @@ function requestMore(a: AccountSummary, v: ScopeView): HTMLElement {
   const update = (): void => {
     submit.disabled = !boxes.some((b) => b.checked);
   };
+  const option = (it: ScopeItem): HTMLElement => {
+    const box = h("input", { type: "checkbox", value: it.raw, testid: "scope-option", dataset: { level: it.level }, on: { change: update } });
+    boxes.push(box);
+    return h(
+      "li",
+      null,
+      h(
+        "label",
+        { class: ["check", "scope-choice", `level-${it.level}`] },
+        box,
+        h(
+          "span",
+          { class: "scope-text" },
+          h("span", { class: "check-title block", testid: "scope-option-title" }, it.known ? it.title : it.raw),
+          h("span", { class: "scope-detail block", testid: "scope-option-detail" }, it.known ? it.detail : "Skyport doesn't know this permission; it is asked for exactly as written."),
+        ),
+      ),
+    );
+  };
   section.append(
     h("p", { class: "muted" }, "Choose what to add. You'll review and approve it in your browser; what's already granted is kept."),
     h(
-      "ul",
-      { class: "check-list" },
-      v.available.map((raw) => {
-        const box = h("input", { type: "checkbox", value: raw, testid: "scope-option", on: { change: update } });
-        boxes.push(box);
-        return h("li", null, h("label", { class: "check" }, box, h("code", { class: "mono break" }, raw)));
-      }),
+      "div",
+      { class: "request-groups" },
+      groupItems(availableItems(v)).map(([group, items]) =>
+        h(
+          "div",
+          { class: "request-group", testid: "request-group", dataset: { group } },
+          h("h4", null, group),
+          h("ul", { class: "check-list" }, items.map(option)),
+        ),
+      ),
+    ),
+    h(
+      "details",
+      { class: "raw request-raw", testid: "request-raw" },
+      h("summary", null, "Exact permission strings"),
+      h("ul", { class: "raw-list" }, v.available.map((raw) => h("li", null, h("code", { class: "mono break", testid: "request-raw-scope" }, raw)))),
     ),
     h("div", { class: "button-row" }, submit),
   );
   return section;
+}
+
+/** The available scopes as described by the shell; raw strings become "not recognised" items when it doesn't say. */
+function availableItems(v: ScopeView): ScopeItem[] {
+  const described = new Map((v.available_items ?? []).map((it) => [it.raw, it]));
+  return v.available.map(
+    (raw) => described.get(raw) ?? { raw, title: raw, detail: "", group: "Other", level: "info", known: false },
+  );
+}
+
+/** Items by group, in the order groups first appear. */
+function groupItems(items: readonly ScopeItem[]): [string, ScopeItem[]][] {
+  const groups = new Map<string, ScopeItem[]>();
+  for (const it of items) {
+    const list = groups.get(it.group) ?? [];
+    list.push(it);
+    groups.set(it.group, list);
+  }
+  return [...groups];
 }

@@ -77,6 +77,7 @@ export function confirmSignOut(a: AccountSummary, returnFocus?: HTMLElement | nu
       busy = false;
       d.close();
       await reloadAccounts();
+      focusAfterSignOut(a.did, before);
       resultToast([r], before);
     } catch (e) {
       busy = false;
@@ -126,6 +127,8 @@ export function confirmSignOutAll(returnFocus?: HTMLElement | null): void {
       busy = false;
       d.close();
       await reloadAccounts();
+      // Its opener (Sign out of all) is gone with the list.
+      document.querySelector<HTMLElement>('[data-testid="add-account"]')?.focus();
       resultToast(results, before);
     } catch (e) {
       busy = false;
@@ -137,6 +140,22 @@ export function confirmSignOutAll(returnFocus?: HTMLElement | null): void {
   };
 
   render(null);
+}
+
+/**
+ * Focus goes to the account that took the signed-out one's place in the list (the next one,
+ * else the one before), or to Add account when none is left — not to the dialog's opener,
+ * which is gone, nor to "Sign out of all accounts".
+ */
+function focusAfterSignOut(did: string, before: readonly AccountSummary[]): void {
+  const i = before.findIndex((a) => a.did === did);
+  const left = getState().accounts;
+  const candidates = [...before.slice(i + 1), ...before.slice(0, Math.max(i, 0)).reverse()];
+  const next = candidates.find((a) => left.some((x) => x.did === a.did));
+  const target = next
+    ? document.querySelector<HTMLElement>(`[data-testid="account-row"][data-did="${CSS.escape(next.did)}"]`)
+    : document.querySelector<HTMLElement>('[data-testid="add-account"]');
+  target?.focus();
 }
 
 /** One toast summarising sign-out results: revocation, new active account, token note. */

@@ -4,7 +4,7 @@ import { toAppError } from "./errors";
 import { recordIpc } from "./record";
 import type {
   AccountDetails, AccountList, AccountSummary, Activity, AgentView, AppConnected, AppInfo,
-  ConnectedApp, LoginPreview, LoginStarted, NewAppRequest, ScopeView, SignOutResult,
+  ConnectedApp, LoginPreview, LoginReopened, LoginStarted, NewAppRequest, ScopeView, Settings, SignOutResult,
 } from "./types";
 
 /** `redact` shapes what the opt-in IPC recorder keeps (never a key). */
@@ -37,7 +37,8 @@ export function startLogin(identifier: string, scope: string | null): Promise<Lo
   return call("start_login", { identifier, scope });
 }
 
-export function reopenLogin(state: string): Promise<null> {
+/** Opens the sign-in page again; null from shells that don't say whether the browser opened. */
+export function reopenLogin(state: string): Promise<LoginReopened | null> {
   return call("reopen_login", { state });
 }
 
@@ -48,6 +49,19 @@ export function openLink(did: string, kind: "profile" | "pds" | "did_document"):
 
 export function cancelLogin(state: string): Promise<null> {
   return call("cancel_login", { state });
+}
+
+/** Stores the order of the list (every DID, first to last); answers with the list. */
+export function reorderAccounts(order: readonly string[]): Promise<AccountList> {
+  return call("reorder_accounts", { order: [...order] });
+}
+
+export function settings(): Promise<Settings> {
+  return call("get_settings");
+}
+
+export function setAutostart(enabled: boolean): Promise<null> {
+  return call("set_autostart", { enabled });
 }
 
 export function switchAccount(did: string): Promise<AccountSummary> {

@@ -3,8 +3,8 @@ import type { ErrorCode } from "./types";
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "invalid_input", "identity_mismatch", "server_error", "invalid_response", "cancelled",
-  "login_expired", "unknown_login", "invalid_callback", "network", "forbidden_destination",
-  "keychain_locked", "keychain_unavailable", "needs_sign_in", "unknown_account",
+  "login_expired", "unknown_login", "invalid_callback", "network", "offline", "not_found", "forbidden_destination",
+  "keychain_locked", "keychain_unavailable", "keychain_item_damaged", "needs_sign_in", "unknown_account",
   "no_active_account", "unknown_app", "storage", "newer_database", "config", "timeout", "api_error", "internal",
 ]);
 

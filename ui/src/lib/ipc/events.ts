@@ -2,7 +2,7 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { recordIpc } from "./record";
 import type {
-  KeychainEventPayload, LoginEventPayload, RefreshEventPayload, StatusEventPayload,
+  AppearanceEventPayload, KeychainEventPayload, NoticeSignInPayload, LoginEventPayload, RefreshEventPayload, StatusEventPayload,
 } from "./types";
 
 export const EVENTS = {
@@ -12,6 +12,9 @@ export const EVENTS = {
   login: "accounts://login",
   loginProgress: "accounts://login-progress",
   keychain: "accounts://keychain",
+  appearance: "appearance://changed",
+  trayAddAccount: "tray://add-account",
+  noticeSignIn: "notice://sign-in",
 } as const;
 
 function on<T>(name: string, cb: (payload: T) => void): Promise<UnlistenFn> {
@@ -29,3 +32,9 @@ export const onLoginFinished = (cb: (p: LoginEventPayload) => void): Promise<Unl
 /** A login's callback arrived and passed its checks; the code is being exchanged. */
 export const onLoginProgress = (cb: (p: { state: string }) => void): Promise<UnlistenFn> => on(EVENTS.loginProgress, cb);
 export const onKeychain = (cb: (p: KeychainEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.keychain, cb);
+/** The desktop's colour-scheme preference changed. */
+export const onAppearance = (cb: (p: AppearanceEventPayload) => void): Promise<UnlistenFn> => on(EVENTS.appearance, cb);
+/** "Add account" in the tray menu. */
+export const onTrayAddAccount = (cb: () => void): Promise<UnlistenFn> => on<null>(EVENTS.trayAddAccount, () => cb());
+/** A notification's "Sign in" action for an account. */
+export const onNoticeSignIn = (cb: (p: NoticeSignInPayload) => void): Promise<UnlistenFn> => on(EVENTS.noticeSignIn, cb);

@@ -18,9 +18,12 @@ export type ErrorCode =
   | "unknown_login"
   | "invalid_callback"
   | "network"
+  | "offline"
+  | "not_found"
   | "forbidden_destination"
   | "keychain_locked"
   | "keychain_unavailable"
+  | "keychain_item_damaged"
   | "needs_sign_in"
   | "unknown_account"
   | "no_active_account"
@@ -100,6 +103,13 @@ export interface LoginStarted {
   intent: "add" | "reauth";
   /** Epoch seconds after which the pending login is dropped. */
   expires_at: number;
+  /** Whether the shell could open the system browser (false: show the link). */
+  browser_opened?: boolean;
+}
+
+/** reopen_login's answer. */
+export interface LoginReopened {
+  browser_opened?: boolean;
 }
 
 export interface LoginPreview {
@@ -133,6 +143,8 @@ export interface ScopeView {
   missing: string[];
   /** Scopes the app could still ask for. */
   available: string[];
+  /** The same, described for people (older shells may leave it out). */
+  available_items?: ScopeItem[];
   warnings: string[];
 }
 
@@ -141,6 +153,15 @@ export interface AppInfo {
   network_profile: string;
   client_kind: "loopback" | "discoverable";
   data_dir: string;
+  /** The desktop's colour-scheme preference (XDG settings portal). */
+  color_scheme?: ColorScheme;
+}
+
+export type ColorScheme = "dark" | "light" | "no_preference";
+
+export interface Settings {
+  /** Start Skyport when the user logs in. */
+  autostart: boolean;
 }
 
 // ---- the agent and connected apps ----
@@ -251,6 +272,14 @@ export interface LoginEventPayload {
   handle: string | null;
   error_code: ErrorCode | null;
   message: string | null;
+}
+
+export interface AppearanceEventPayload {
+  color_scheme: ColorScheme;
+}
+
+export interface NoticeSignInPayload {
+  did: string;
 }
 
 export interface KeychainEventPayload {

@@ -175,7 +175,7 @@ async function begin(f: Flow): Promise<void> {
     if (!isCurrent(f)) return;
     const err = toAppError(e);
     if (f.purpose === "add" && err.is("invalid_input", "forbidden_destination")) {
-      f.step = { kind: "identify", fieldError: errorText(err).headline };
+      f.step = { kind: "identify", fieldError: errorText(err, { identifier: f.identifier, login: true }).headline };
     } else {
       f.step = { kind: "error", error: err };
     }
@@ -251,7 +251,14 @@ function restart(f: Flow): void {
 
 async function reopen(f: Flow, s: LoginStarted): Promise<void> {
   try {
-    await ipc.reopenLogin(s.state);
+    const r = await ipc.reopenLogin(s.state);
+    if (r?.browser_opened === false && isCurrent(f)) {
+      toast("Skyport couldn't open your browser", {
+        kind: "warning",
+        detail: "Copy the sign-in link below and open it in your browser.",
+      });
+      views.revealLoginUrl(f.dialog.el);
+    }
   } catch (e) {
     const err = toAppError(e);
     if (err.is("login_expired", "unknown_login")) {

@@ -129,13 +129,19 @@ export function renderPreview(root: HTMLElement, m: LoginModel): void {
     } else if (p.result) {
       box.append(previewCard(p.result));
     } else if (p.error) {
-      const t = errorText(p.error);
+      const t = errorText(p.error, { identifier: p.for, login: true });
       box.append(
         h(
           "div",
-          { class: "preview-error" },
+          { class: "preview-error", testid: "preview-error" },
           icon("alert"),
-          h("div", null, h("p", { class: "preview-title" }, t.headline), h("p", { class: "muted" }, t.next)),
+          h(
+            "div",
+            null,
+            h("p", { class: "preview-title", testid: "preview-headline" }, t.headline),
+            h("p", { class: "muted", testid: "preview-next-step" }, t.next),
+            errorDetails(p.error),
+          ),
         ),
       );
     }
@@ -209,13 +215,21 @@ function waitingView(m: LoginModel, on: LoginHandlers, s: LoginStarted): HTMLEle
       { class: "dialog-header with-art" },
       h("span", { class: "art art-browser" }, icon("browser")),
       h("h2", { id: m.titleId, class: "dialog-title" }, "Continue in your browser"),
-      h(
-        "p",
-        { class: "dialog-lead" },
-        "Skyport opened the sign-in page of ",
-        h("strong", { testid: "login-server" }, s.server),
-        " in your browser. Approve access there — this window updates by itself.",
-      ),
+      s.browser_opened === false
+        ? h(
+            "p",
+            { class: "dialog-lead", testid: "login-browser-failed" },
+            "Skyport couldn't open your browser. Open the sign-in page of ",
+            h("strong", { testid: "login-server" }, s.server),
+            " with the link below, and approve access there — this window updates by itself.",
+          )
+        : h(
+            "p",
+            { class: "dialog-lead" },
+            "Skyport opened the sign-in page of ",
+            h("strong", { testid: "login-server" }, s.server),
+            " in your browser. Approve access there — this window updates by itself.",
+          ),
     ),
     h(
       "div",
@@ -248,8 +262,8 @@ function waitingView(m: LoginModel, on: LoginHandlers, s: LoginStarted): HTMLEle
       ),
       h(
         "details",
-        { class: "disclosure" },
-        h("summary", null, "Browser didn't open?"),
+        { class: "disclosure", testid: "login-link-disclosure", open: s.browser_opened === false },
+        h("summary", null, s.browser_opened === false ? "Sign-in link" : "Browser didn't open?"),
         h("label", { for: urlId, class: "field-hint" }, "Open this address in your browser:"),
         h("input", { id: urlId, class: "input mono", readonly: true, value: s.authorization_url, testid: "login-url", on: { focus: (ev) => (ev.target as HTMLInputElement).select() } }),
       ),
@@ -326,6 +340,6 @@ function expiredView(m: LoginModel, on: LoginHandlers): HTMLElement {
 }
 
 function errorView(m: LoginModel, on: LoginHandlers, err: AppError): HTMLElement {
-  const t = errorText(err);
+  const t = errorText(err, { identifier: m.reauth ? undefined : m.identifier, login: true });
   return outcome(m, on, "login-error", "danger", t.headline, [h("p", { testid: "login-next-step" }, t.next), errorDetails(err)]);
 }
