@@ -10,11 +10,13 @@ use skyport_accounts::{
     LoginRequest, LoginStarted, ScopeView, SignOutResult,
 };
 use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt as _;
 use tauri_plugin_clipboard_manager::ClipboardExt as _;
 use tauri_plugin_opener::OpenerExt as _;
 
 use crate::Shared;
 use crate::agent::{AgentSlot, AgentView};
+use crate::appearance::ColorScheme;
 use crate::error::{IpcError, Result};
 use crate::logins::Logins;
 
@@ -64,7 +66,7 @@ pub async fn start_login(
     logins: State<'_, Logins>,
     identifier: String,
     scope: Option<String>,
-) -> Result<LoginStarted> {
+) -> Result<LoginOpened> {
     let handle = accounts.login(&LoginRequest { identifier, scope, ..Default::default() }).await?;
     let started = handle.started().clone();
     let task = handle.listens().then(|| {
@@ -73,15 +75,29 @@ pub async fn start_login(
         })
     });
     logins.insert(&started.state, &started.authorization_url, task);
-    open_browser(&app, &started.authorization_url);
-    Ok(started)
+    let browser_opened = open_browser(&app, &started.authorization_url);
+    Ok(LoginOpened { started, browser_opened })
+}
+
+/// A login that waits for the browser, and whether the system browser could be opened (if
+/// not, the UI shows the link to open by hand).
+#[derive(Serialize)]
+pub struct LoginOpened {
+    #[serde(flatten)]
+    started: LoginStarted,
+    browser_opened: bool,
+}
+
+/// Whether "Open again" opened the browser.
+#[derive(Serialize)]
+pub struct Reopened {
+    browser_opened: bool,
 }
 
 #[tauri::command]
-pub async fn reopen_login(app: AppHandle, logins: State<'_, Logins>, state: String) -> Result<()> {
+pub async fn reopen_login(app: AppHandle, logins: State<'_, Logins>, state: String) -> Result<Reopened> {
     let url = logins.url(&state).ok_or_else(|| IpcError::from(skyport_accounts::Error::unknown_login()))?;
-    open_browser(&app, &url);
-    Ok(())
+    Ok(Reopened { browser_opened: open_browser(&app, &url) })
 }
 
 /// Opens a page about an account in the system browser: its Bluesky profile, its PDS, or
@@ -113,6 +129,22 @@ pub async fn cancel_login(
 #[tauri::command]
 pub async fn switch_account(accounts: State<'_, Shared>, did: String) -> Result<AccountSummary> {
     blocking(&accounts, move |a| a.switch(&did)).await
+}
+
+/// Puts the accounts in this order (every account once); answers like `list_accounts`.
+#[tauri::command]
+pub async fn reorder_accounts(accounts: State<'_, Shared>, order: Vec<String>) -> Result<AccountList> {
+    blocking(&accounts, move |a| {
+        a.reorder(&order)?;
+        let (list, keychain) = a.overview()?;
+        Ok(AccountList {
+            accounts: list,
+            keychain,
+            network_profile: a.network_profile(),
+            clock_skew_secs: a.clock_offset(),
+        })
+    })
+    .await
 }
 
 #[tauri::command]
@@ -156,6 +188,8 @@ pub struct AppInfo {
     network_profile: String,
     client_kind: &'static str,
     data_dir: String,
+    /// The desktop's light/dark preference (XDG settings portal).
+    color_scheme: ColorScheme,
 }
 
 #[tauri::command]
@@ -166,7 +200,33 @@ pub async fn app_info(accounts: State<'_, Shared>) -> Result<AppInfo> {
         network_profile: accounts.network_profile(),
         client_kind: if accounts.uses_loopback() { "loopback" } else { "discoverable" },
         data_dir: accounts.config().home.display().to_string(),
+        color_scheme: tauri::async_runtime::spawn_blocking(crate::appearance::color_scheme)
+            .await
+            .unwrap_or(ColorScheme::NoPreference),
     })
+}
+
+/// The app's own settings.
+#[derive(Serialize)]
+pub struct Settings {
+    /// Skyport starts when the user logs in.
+    autostart: bool,
+}
+
+#[tauri::command]
+pub async fn get_settings(app: AppHandle) -> Result<Settings> {
+    let autostart =
+        app.autolaunch().is_enabled().map_err(|e| IpcError::internal(format!("autostart: {e}")))?;
+    Ok(Settings { autostart })
+}
+
+/// Turns starting at login on or off; answers with the settings as they are now.
+#[tauri::command]
+pub async fn set_autostart(app: AppHandle, enabled: bool) -> Result<Settings> {
+    let launch = app.autolaunch();
+    let done = if enabled { launch.enable() } else { launch.disable() };
+    done.map_err(|e| IpcError::internal(format!("could not change starting at login: {e}")))?;
+    get_settings(app).await
 }
 
 #[tauri::command]
@@ -247,12 +307,17 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Opens the authorization page in the system browser (never an embedded webview).
-/// `SKYPORT_NO_BROWSER=1` (tests, headless use) only shows the link in the app.
-fn open_browser(app: &AppHandle, url: &str) {
+/// `SKYPORT_NO_BROWSER=1` (tests, headless use) only shows the link in the app. Returns
+/// whether the browser was opened.
+fn open_browser(app: &AppHandle, url: &str) -> bool {
     if std::env::var("SKYPORT_NO_BROWSER").as_deref() == Ok("1") {
-        return;
+        return false;
     }
-    if let Err(e) = app.opener().open_url(url, None::<&str>) {
-        tracing::warn!(error = %e, "could not open the browser; the link is shown in the app");
+    match app.opener().open_url(url, None::<&str>) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not open the browser; the link is shown in the app");
+            false
+        }
     }
 }

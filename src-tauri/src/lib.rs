@@ -6,16 +6,26 @@
 //! Rust ([`deep_link`]); the web UI gets account summaries and events, never a token, a
 //! verifier, a key or a callback code. The Skyport agent ([`agent`]) serves while the app
 //! runs; a connected app's key reaches the UI once, in the answer that made it.
+//!
+//! The app lives in the tray ([`tray`]): closing the window hides it while background refresh,
+//! notifications ([`notices`]) and the agent go on; Quit in the tray menu ends it. Without a
+//! tray host (no StatusNotifier watcher on the session bus, e.g. a bare X server) closing the
+//! window quits, since a hidden window could not be brought back. Changes other processes make
+//! to the store (the CLI) are noticed within half a second (`Accounts::watch_store`).
 
 mod agent;
+mod appearance;
 mod commands;
 mod deep_link;
 mod error;
 mod events;
 mod logins;
+mod notices;
 mod scheduler;
+mod tray;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use skyport_accounts::{Accounts, Config};
 use tauri::Manager as _;
@@ -47,16 +57,35 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                // Always shown at start, even if it was hidden in the tray when the app quit.
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
         .manage(accounts.clone())
         .manage(logins::Logins::default())
         .manage(commands::LogPath(log))
         .manage(agent::AgentSlot::new(accounts.clone()))
+        .manage(tray::Tray::default())
+        .manage(notices::Due::default())
         .setup(move |app| {
             deep_link::register(app.handle(), scheme.as_deref());
             // A cold start by a deep link: the URL is our only argument.
             deep_link::from_arguments(app.handle(), std::env::args().skip(1));
             events::forward(app.handle().clone(), accounts.clone());
-            scheduler::start(accounts.clone());
+            let watched = accounts.clone();
+            tauri::async_runtime::spawn(async move {
+                watched.watch_store(Duration::from_millis(500));
+            });
+            tray::start(app.handle());
+            notices::start(app.handle().clone(), accounts.clone());
+            scheduler::start(app.handle().clone(), accounts.clone());
+            appearance::watch(app.handle().clone());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 handle.state::<agent::AgentSlot>().ensure().await;
@@ -85,7 +114,13 @@ pub fn run() {
             commands::connect_app,
             commands::revoke_app,
             commands::app_activity,
+            commands::reorder_accounts,
+            commands::get_settings,
+            commands::set_autostart,
+            tray::debug_tray_menu,
+            tray::debug_tray_click,
         ])
+        .on_window_event(tray::on_window_event)
         .build(tauri::generate_context!());
     match result {
         Ok(app) => app.run(|app, event| {

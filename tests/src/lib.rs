@@ -6,6 +6,8 @@
 //!   `tests/localnet/` and is installed on first use by `tests/localnet/setup.sh`.
 //! - [`approve`] approves or rejects an authorization request over plain HTTP, the way
 //!   the provider's own sign-in and consent page does, so no browser is needed.
+//! - [`notifications`] is a desktop notification server on the session bus that records what
+//!   it is sent; [`profile`] gives test accounts a display name and an avatar.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,4 +28,6 @@ pub mod counting;
 pub mod keyring;
 pub mod localnet;
 pub mod mock;
+pub mod notifications;
+pub mod profile;
 pub mod secrets;

@@ -6,6 +6,12 @@
 //! over HTTP: a key made in the UI works until it is revoked in the UI. Every step saves a
 //! screenshot.
 //!
+//! Three tests, run one at a time (`--test-threads=1`): the end-to-end walk; live sync with
+//! the `skyport` CLI changing the store under the running app, the tray menu (through the
+//! debug-build test hook, since a tray cannot be clicked under Xvfb) and a desktop
+//! notification received by a notification server on the private session bus; and 25
+//! accounts (search, keyboard, compact rows).
+//!
 //! Runs with `SKYPORT_TEST_GUI=1` (set by `.ci/gui-test`, which provides Xvfb and the
 //! keyring); skips otherwise.
 
@@ -16,7 +22,9 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
-use skyport_tests::localnet::{Network, unique_suffix};
+use skyport_tests::localnet::{Account, Network, unique_suffix};
+use skyport_tests::notifications::NotificationServer;
+use skyport_tests::profile::{avatar_png, set_profile};
 use skyport_tests::{approve, secrets};
 
 struct App {
@@ -77,6 +85,10 @@ impl App {
             ("SKYPORT_CLIENT_ID".into(), client_id),
             ("SKYPORT_NO_BROWSER".into(), "1".into()),
             ("SKYPORT_AGENT_PORT".into(), agent_port.to_string()),
+            // The tray test hooks (debug builds only), and the window-state file in the
+            // test's own directory.
+            ("SKYPORT_TEST_HOOKS".into(), "1".into()),
+            ("XDG_CONFIG_HOME".into(), home.path().join("config").display().to_string()),
         ];
         let shots = std::env::var_os("SKYPORT_SCREENSHOTS")
             .map(PathBuf::from)
@@ -122,6 +134,10 @@ impl App {
         // when this flag is set), so the test can prove no secret reaches the webview.
         client.execute("location.hash = 'record-ipc'; location.reload();", vec![]).await.unwrap();
         wait(&client, "html[data-ready='true']").await;
+        // Screenshots are shown without the development banner.
+        if let Ok(dismiss) = client.find(Locator::Css("[data-testid=banner-dev-dismiss]")).await {
+            let _ = dismiss.click().await;
+        }
         client
     }
 
@@ -162,9 +178,54 @@ impl App {
         assert!(status.success(), "the second instance hands the URL over and exits");
     }
 
+    /// The `skyport` CLI with the app's environment (the same data directory).
+    fn cli(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(target_dir().join("skyport"));
+        cmd.args(args).envs(self.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs the CLI and checks it succeeded.
+    async fn cli_ok(&self, args: &[&str]) {
+        let out = self.cli(args).output().await.expect("the skyport CLI (cargo build -p skyport-cli)");
+        assert!(
+            out.status.success(),
+            "skyport {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Signs `who` in with the CLI alone: `skyport login --no-browser` prints the URL, the
+    /// test approves it, and `skyport complete` delivers the callback as the OS would.
+    async fn cli_login(&self, who: &Account) {
+        use tokio::io::AsyncBufReadExt as _;
+        let mut child = self
+            .cli(&["login", &who.handle, "--no-browser", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the skyport CLI (cargo build -p skyport-cli)");
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next_line().await.unwrap().expect("skyport login printed its URL");
+        let parsed: serde_json::Value = serde_json::from_str(&first).unwrap();
+        let url = parsed["authorization_url"].as_str().unwrap_or_else(|| panic!("{first}"));
+        let callback = approve::approve(url, &who.handle, &who.password).await.unwrap();
+        self.secrets.lock().unwrap().extend(secrets::callback_code(&callback));
+        self.cli_ok(&["complete", &callback]).await;
+        // The waiting login sees the completion in the store and ends.
+        if tokio::time::timeout(Duration::from_secs(15), child.wait()).await.is_err() {
+            let _ = child.kill().await;
+        }
+    }
+
     /// Saves a screenshot. Toasts are dismissed first (they would cover the screen in the
-    /// README), except on screens whose point is the toast.
+    /// README), except on screens whose point is the toast; so is the development banner.
     async fn shot(&self, client: &Client, name: &str) {
+        if let Ok(dismiss) = client.find(Locator::Css("[data-testid=banner-dev-dismiss]")).await {
+            let _ = dismiss.click().await;
+        }
         if !name.contains("refreshed") {
             while let Ok(close) = client.find(Locator::Css("[data-testid=toast] .toast-close")).await {
                 if close.click().await.is_err() {
@@ -229,6 +290,89 @@ async fn text(client: &Client, css: &str) -> String {
             return t;
         }
         assert!(Instant::now() < deadline, "no text for {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Types into `css`, retrying while the element is re-rendered (stale).
+async fn type_into(client: &Client, css: &str, keys: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let result = match client.find(Locator::Css(css)).await {
+            Ok(e) => e.send_keys(keys).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(()) => return,
+            Err(e) => assert!(Instant::now() < deadline, "could not type into {css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Calls a command of the app as the UI does; panics on an error answer.
+async fn invoke(client: &Client, command: &str, args: serde_json::Value) -> serde_json::Value {
+    let script = "const [command, args, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(command, args).then(v => done({ ok: v }), e => done({ err: e }));";
+    let answer = client.execute_async(script, vec![json!(command), args]).await.unwrap();
+    assert!(answer.get("err").is_none(), "{command}: {answer}");
+    answer["ok"].clone()
+}
+
+/// Waits up to `within` for `css`; returns how long it took.
+async fn within(client: &Client, css: &str, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        if client.find(Locator::Css(css)).await.is_ok() {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < within, "{css} did not appear within {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits up to `within` for `css` to go; returns how long it took.
+async fn gone_within(client: &Client, css: &str, within: Duration) -> Duration {
+    let start = Instant::now();
+    while client.find(Locator::Css(css)).await.is_ok() {
+        assert!(start.elapsed() < within, "{css} did not go within {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    start.elapsed()
+}
+
+fn row(did: &str) -> String {
+    format!("[data-testid=account-row][data-did='{did}']")
+}
+
+/// The tray menu's items, from the test hook: `(id, label, checked)`.
+async fn tray_menu(client: &Client) -> Vec<(String, String, Option<bool>)> {
+    let items = invoke(client, "debug_tray_menu", json!({})).await;
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_owned(),
+                i["label"].as_str().unwrap().to_owned(),
+                i["checked"].as_bool(),
+            )
+        })
+        .collect()
+}
+
+/// Waits until the tray menu checks exactly `did`'s item among the accounts.
+async fn tray_checks(client: &Client, did: &str) -> Vec<(String, String, Option<bool>)> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let menu = tray_menu(client).await;
+        let checked: Vec<&str> =
+            menu.iter().filter(|(_, _, c)| *c == Some(true)).map(|(id, _, _)| id.as_str()).collect();
+        if checked == [format!("account:{did}").as_str()] {
+            return menu;
+        }
+        assert!(Instant::now() < deadline, "the tray menu checks {checked:?}, not {did}: {menu:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -410,6 +554,9 @@ async fn desktop_app_end_to_end() {
     let net = Network::shared();
     let alice = net.account("alice.test").expect("alice.test").clone();
     let bob = net.account("bob.test").expect("bob.test").clone();
+    // A display name and an avatar, read by the app at sign-in.
+    set_profile(net, &alice, "Alice Liddell", &avatar_png(0)).await;
+    set_profile(net, &bob, "Bob Kowalski", &avatar_png(1)).await;
     let app = App::new(net).await;
     let driver = app.driver();
     let client = app.launch(&driver).await;
@@ -487,5 +634,232 @@ async fn desktop_app_end_to_end() {
     wait(&client, &format!("[data-testid=account-row][data-did='{}'][data-active='true']", bob.did)).await;
     wait(&client, &format!("[data-testid=account-row][data-did='{}']", alice.did)).await;
     app.shot(&client, "10-cold-start-deep-link").await;
+    client.close().await.unwrap();
+}
+
+/// Live sync, the tray menu and notifications: the CLI signs bob in, switches and signs him out
+/// under the running app, which shows each change within a second without a click; the tray
+/// menu lists the accounts with the active one checked and switches through the same handler a
+/// real click runs; an account made to need sign-in is notified once, and the notification's
+/// click opens its sign-in.
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring: run .ci/gui-test"]
+async fn desktop_app_end_to_end_live_sync_tray_notifications() {
+    assert_eq!(std::env::var("SKYPORT_TEST_GUI").as_deref(), Ok("1"), "run .ci/gui-test");
+    let notifications = NotificationServer::start().expect("a notification server on the session bus");
+    let net = Network::shared();
+    let alice = net.account("alice.test").expect("alice.test").clone();
+    let bob = net.account("bob.test").expect("bob.test").clone();
+    let app = App::new(net).await;
+    let driver = app.driver();
+    let client = app.launch(&driver).await;
+    add_account(&app, &client, &alice.handle, &alice.password, &alice.did, None).await;
+    assert_eq!(invoke(&client, "get_settings", json!({})).await, json!({ "autostart": false }));
+
+    // The CLI changes the store; the app follows without a click.
+    app.cli_login(&bob).await;
+    let took = within(&client, &row(&bob.did), Duration::from_secs(2)).await;
+    println!("live sync: a CLI login shown after {took:?}");
+    app.cli_ok(&["switch", &alice.handle]).await;
+    let took =
+        within(&client, &format!("{}[data-active='true']", row(&alice.did)), Duration::from_secs(2)).await;
+    println!("live sync: a CLI switch shown after {took:?}");
+    app.cli_ok(&["switch", &bob.handle]).await;
+    within(&client, &format!("{}[data-active='true']", row(&bob.did)), Duration::from_secs(2)).await;
+
+    // The tray menu: the accounts (bob checked), Add account, Open, Quit.
+    let menu = tray_checks(&client, &bob.did).await;
+    let ids: Vec<&str> = menu.iter().map(|(id, _, _)| id.as_str()).collect();
+    let (a, b) = (format!("account:{}", alice.did), format!("account:{}", bob.did));
+    assert!(ids.contains(&a.as_str()) && ids.contains(&b.as_str()), "{menu:?}");
+    for id in ["add-account", "open", "quit"] {
+        assert!(ids.contains(&id), "{id} in {menu:?}");
+    }
+    assert!(menu.iter().any(|(_, label, _)| label.contains(&format!("@{}", alice.handle))), "{menu:?}");
+    // Switching through the menu.
+    invoke(&client, "debug_tray_click", json!({ "id": a })).await;
+    within(&client, &format!("{}[data-active='true']", row(&alice.did)), Duration::from_secs(2)).await;
+    tray_checks(&client, &alice.did).await;
+    let shown = app.cli(&["status", "--json"]).output().await.unwrap();
+    let status = String::from_utf8_lossy(&shown.stdout).into_owned();
+    assert!(status.contains(&alice.did), "{status}");
+    // Add account from the tray opens the dialog.
+    invoke(&client, "debug_tray_click", json!({ "id": "add-account" })).await;
+    wait(&client, "[data-testid=login-dialog]").await;
+    client.active_element().await.unwrap().send_keys("\u{e00c}").await.unwrap();
+    wait_gone(&client, "[data-testid=login-dialog]").await;
+
+    // The CLI signs bob out.
+    app.cli_ok(&["logout", &bob.handle]).await;
+    let took = gone_within(&client, &row(&bob.did), Duration::from_secs(2)).await;
+    println!("live sync: a CLI sign-out shown after {took:?}");
+    tray_checks(&client, &alice.did).await;
+    assert!(!tray_menu(&client).await.iter().any(|(id, _, _)| *id == b), "bob left the tray menu");
+
+    // Alice's session is refused by her server (as the refresh would find): one notification.
+    let db = rusqlite::Connection::open(app.home.path().join("skyport.db")).unwrap();
+    let make_need_sign_in =
+        "UPDATE accounts SET status = 'needs_sign_in', status_reason = 'invalid_grant' WHERE did = ?1";
+    db.execute(make_need_sign_in, [&alice.did]).unwrap();
+    let got = notifications.wait_for(1, Duration::from_secs(5));
+    assert_eq!(got.len(), 1, "one notification: {got:?}");
+    assert_eq!(got[0].summary, format!("Sign in again to @{}", alice.handle));
+    assert_eq!(got[0].app_name, "Skyport");
+    assert!(got[0].actions.iter().any(|a| a == "default"), "{:?}", got[0].actions);
+    within(&client, &format!("{}[data-status='needs_sign_in']", row(&alice.did)), Duration::from_secs(2))
+        .await;
+    // More changes and checks do not notify again.
+    db.execute(make_need_sign_in, [&alice.did]).unwrap();
+    let _ = app.cli(&["status"]).output().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(notifications.received().len(), 1, "exactly once: {:?}", notifications.received());
+    // Its click opens the sign-in for alice.
+    notifications.invoke(got[0].id, "default");
+    wait(&client, "[data-testid=login-dialog]").await;
+    app.shot(&client, "15-notification-sign-in").await;
+    client.close().await.unwrap();
+}
+
+/// 25 accounts with names and avatars: a search box that filters, the active row in view,
+/// compact rows (at least 9 fully visible at 1024×720), keyboard focus and switching.
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring: run .ci/gui-test"]
+async fn desktop_app_end_to_end_many_accounts() {
+    const NAMES: [&str; 25] = [
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Alan Turing",
+        "Katherine Johnson",
+        "Edsger Dijkstra",
+        "Barbara Liskov",
+        "Donald Knuth",
+        "Margaret Hamilton",
+        "Ken Thompson",
+        "Frances Allen",
+        "Dennis Ritchie",
+        "Radia Perlman",
+        "Linus Torvalds",
+        "Hedy Lamarr",
+        "John McCarthy",
+        "Adele Goldberg",
+        "Tim Berners-Lee",
+        "Karen Spärck Jones",
+        "Leslie Lamport",
+        "Shafi Goldwasser",
+        "Vint Cerf",
+        "Sophie Wilson",
+        "Guido van Rossum",
+        "Anita Borg",
+        "Claude Shannon",
+    ];
+    assert_eq!(std::env::var("SKYPORT_TEST_GUI").as_deref(), Ok("1"), "run .ci/gui-test");
+    let net = Network::shared();
+    let app = App::new(net).await;
+    let mut people = Vec::new();
+    for (i, name) in NAMES.iter().enumerate() {
+        let first = name.split(' ').next().unwrap();
+        let account = net.create_unique_account(first).await.unwrap();
+        set_profile(net, &account, name, &avatar_png(u32::try_from(i).unwrap())).await;
+        app.cli_login(&account).await;
+        people.push(account);
+    }
+    // The first account is the active one; the list is in sign-in order, so it is at the top:
+    // make one far down active to see it scrolled into view.
+    let db = rusqlite::Connection::open(app.home.path().join("skyport.db")).unwrap();
+    let stored: i64 = db
+        .query_row(
+            "SELECT count(*) FROM accounts WHERE avatar IS NOT NULL AND display_name IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    println!("many accounts: {stored} of 25 with a stored avatar and display name");
+    let active = &people[20];
+    app.cli_ok(&["switch", &active.handle]).await;
+
+    let driver = app.driver();
+    let client = app.launch(&driver).await;
+    client.set_window_size(1024, 720).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.find_all(Locator::Css("[data-testid=account-row]")).await.unwrap().len() < 25 {
+        assert!(Instant::now() < deadline, "25 rows");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Rows fully inside the window and inside their scrolling list.
+    let visible = "const rows = [...document.querySelectorAll('[data-testid=account-row]')];
+        const inside = (r, box) => r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+        const clip = (el) => { let p = el.parentElement; while (p && p !== document.body) {
+            const s = getComputedStyle(p); if (/(auto|scroll|hidden)/.test(s.overflowY)) return p.getBoundingClientRect();
+            p = p.parentElement; } return { top: 0, bottom: innerHeight }; };
+        return rows.filter(el => { const r = el.getBoundingClientRect(); const c = clip(el);
+            return r.height > 0 && inside(r, { top: Math.max(0, c.top), bottom: Math.min(innerHeight, c.bottom) }); })
+            .map(el => el.dataset.did);";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let shown = client.execute(visible, vec![]).await.unwrap();
+        let shown: Vec<String> = serde_json::from_value(shown).unwrap();
+        if shown.len() >= 9 && shown.contains(&active.did) {
+            break;
+        }
+        let size = client.execute("return [innerWidth, innerHeight];", vec![]).await.unwrap();
+        assert!(
+            Instant::now() < deadline,
+            "at least 9 compact rows fully visible at 1024×720 ({size}), the active one among them: {shown:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The avatars arrive one by one after the list.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let images = client
+        .execute("return document.querySelectorAll('[data-testid=account-row] img').length;", vec![])
+        .await;
+    println!("many accounts: {images:?} avatar images in the list");
+    app.shot(&client, "13-many-accounts").await;
+
+    // Search: from 6 accounts on; filters by name or handle.
+    const SEARCH: &str = "[data-testid=account-search]";
+    type_into(&client, SEARCH, "hopper").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let shown = client.execute(visible, vec![]).await.unwrap();
+        let shown: Vec<String> = serde_json::from_value(shown).unwrap();
+        if shown == [people[1].did.clone()] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the search shows Grace Hopper only: {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.shot(&client, "14-search").await;
+    for key in ["\u{e003}"; 6] {
+        type_into(&client, SEARCH, key).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while client.execute(visible, vec![]).await.unwrap().as_array().unwrap().len() < 9 {
+        assert!(Instant::now() < deadline, "clearing the search shows every account again");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Keyboard: focus a row, ArrowDown moves to the next one, Enter switches to it.
+    let (first, second) = (&people[3], &people[4]);
+    let focus = format!("document.querySelector(\"{}\").focus();", row(&first.did).replace('"', "\\\""));
+    client.execute(&focus, vec![]).await.unwrap();
+    client.active_element().await.unwrap().send_keys("\u{e015}").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let focused = client
+            .execute("const a = document.activeElement; return a && a.dataset.testid === 'account-row' ? a.dataset.did : null;", vec![])
+            .await
+            .unwrap();
+        if focused == json!(second.did) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "ArrowDown focuses the next row: {focused}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client.active_element().await.unwrap().send_keys("\u{e007}").await.unwrap();
+    wait(&client, &format!("{}[data-active='true']", row(&second.did))).await;
+    wait(&client, &format!("{}[data-active='false']", row(&active.did))).await;
     client.close().await.unwrap();
 }
