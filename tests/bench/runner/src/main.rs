@@ -12,8 +12,10 @@
 //! ```
 //!
 //! Sections (`--skip` takes these names): `logins`, `keychain`, `dpop`, `scale-seeded`,
-//! `scale-real`, `desktop`.
+//! `scale-real`, `agent`, `desktop`.
 
+mod agent;
+mod agent_upload;
 mod desktop;
 mod dpop;
 mod flow_rs;
@@ -29,6 +31,7 @@ mod stats;
 mod svg;
 mod targets;
 mod timeline;
+mod wire;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -38,7 +41,7 @@ use std::time::{Duration, Instant};
 use skyport_tests::localnet::{Account, Network, TESTNET_JSON_ENV};
 
 use crate::flows::ProcessResult;
-use crate::report::{Desktop, Logins, Report, Scale};
+use crate::report::{AgentBench, Desktop, Logins, Report, Scale};
 
 /// How many logins each client process does: one cold, then warm ones.
 const LOGINS_PER_PROCESS: usize = 2;
@@ -212,6 +215,17 @@ async fn run(o: Options) -> Result<(), String> {
         scale.real = Some(real);
     }
     report.scale = scale;
+
+    if section(&o, "agent") {
+        let started = Instant::now();
+        let calls = agent::in_process(net, o.runs, agent::Counts::new(o.smoke)).await?;
+        let skyport = desktop::sibling("skyport")?;
+        let upload = agent_upload::upload(net, &skyport, o.runs).await?;
+        let duration_s = started.elapsed().as_secs_f64();
+        eprintln!("agent section: {duration_s:.1} s");
+        report.agent = Some(AgentBench { calls, upload, duration_s });
+        report.machine.load.push(machine::load("after the agent"));
+    }
 
     if section(&o, "desktop") {
         report.desktop = Some(match desktop_section(&o, net).await {

@@ -8,6 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use skyport_tests::localnet::Network;
 
+use crate::agent::InProcess;
+use crate::agent_upload::Upload;
 use crate::desktop::AppResult;
 use crate::flows::ProcessResult;
 use crate::keychain::Keychain;
@@ -34,6 +36,7 @@ pub struct Report {
     pub dpop_criterion: Option<BTreeMap<String, Summary>>,
     pub dpop_jose: Option<Value>,
     pub scale: Scale,
+    pub agent: Option<AgentBench>,
     pub desktop: Option<Desktop>,
 }
 
@@ -83,6 +86,15 @@ pub struct Scale {
     pub real: Option<Real>,
 }
 
+/// The agent: calls in the runner's process, the 50 MB upload through its own process.
+#[derive(Debug, Serialize)]
+pub struct AgentBench {
+    pub calls: InProcess,
+    pub upload: Upload,
+    /// How long the section took, set-up included.
+    pub duration_s: f64,
+}
+
 /// The desktop app and the bare window.
 #[derive(Debug, Serialize)]
 pub struct Desktop {
@@ -121,6 +133,7 @@ impl Report {
             dpop_criterion: None,
             dpop_jose: None,
             scale: Scale::default(),
+            agent: None,
             desktop: None,
         }
     }

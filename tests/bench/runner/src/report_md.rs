@@ -102,6 +102,7 @@ pub fn render(r: &Report, svg: &str, json: &str) -> String {
     }
     dpop(&mut s, r);
     scale(&mut s, r);
+    agent(&mut s, r);
     desktop(&mut s, r);
     method(&mut s);
     s
@@ -560,6 +561,139 @@ fn scale(s: &mut String, r: &Report) {
     }
 }
 
+fn agent(s: &mut String, r: &Report) {
+    let Some(x) = &r.agent else { return };
+    let (c, u) = (&x.calls, &x.upload);
+    let _ = writeln!(s, "## Agent (local XRPC gateway)\n");
+    let _ = writeln!(
+        s,
+        "`skyport-agent` ({} build) in the runner's process, over an account manager opened as the app and the CLI open it (real keychain and SQLite), one account signed in, a key from `Accounts::allow_app`. The query is `{}` of that account: one PDS request, a small JSON answer. Each run makes {} calls of each path to warm up, then {} of each, alternating call by call (which path goes first alternates from run to run). **Direct** is `Accounts::api`; **through the agent** is `GET /xrpc/{}` with `Authorization: Bearer skp_…` from one kept-alive reqwest client in the same process, the whole answer read. Every answer is checked and every PDS request counted; each is also timed where Skyport's HTTP client sends it, which splits a call into its PDS request (sent → answer read) and the rest, Skyport's own time. Milliseconds: median (min–max) over {} run{} of each run's median (the medians of the parts need not add up to the median of the whole).\n",
+        r.build,
+        c.query,
+        c.counts.warmup,
+        c.counts.calls,
+        c.query,
+        r.runs,
+        if r.runs == 1 { "" } else { "s" },
+    );
+    let diff = |a: Option<&Summary>, b: Option<&Summary>, digits: usize| match (a, b) {
+        (Some(a), Some(b)) => format!("{:+.digits$}", a.median - b.median),
+        _ => "—".into(),
+    };
+    let _ = writeln!(s, "| | direct (`Accounts::api`) | through the agent | difference |\n|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| **one call, warm** (ms; median of {} per run) | {} | {} | {} |",
+        c.counts.calls,
+        c.direct_ms.fmt(2),
+        c.agent_ms.fmt(2),
+        signed(&c.difference_ms, 2),
+    );
+    let _ = writeln!(
+        s,
+        "| ↳ its PDS request: sent → answer read by Skyport's HTTP client (ms) | {} | {} | {} |",
+        cell(c.direct_wire_ms.as_ref(), 2),
+        cell(c.agent_wire_ms.as_ref(), 2),
+        diff(c.agent_wire_ms.as_ref(), c.direct_wire_ms.as_ref(), 2),
+    );
+    let _ = writeln!(
+        s,
+        "| ↳ the rest, Skyport's own (ms; direct: the account row, the session, the DPoP proof; the agent adds the HTTP hop from the caller, the key check, the audit entry) | {} | {} | {} |",
+        cell(c.direct_own_ms.as_ref(), 2),
+        cell(c.agent_own_ms.as_ref(), 2),
+        diff(c.agent_own_ms.as_ref(), c.direct_own_ms.as_ref(), 2),
+    );
+    let _ = writeln!(
+        s,
+        "| PDS requests per call (the run's worst) | {:.2} | {:.2} | |",
+        c.direct_requests_per_call, c.agent_requests_per_call
+    );
+    let _ = writeln!(
+        s,
+        "| **{} callers at once**: calls per second ({} calls per path per run) | {} | {} | {} |",
+        c.callers,
+        c.counts.throughput_calls,
+        c.direct_calls_per_s.fmt(0),
+        c.agent_calls_per_s.fmt(0),
+        ratio_cell(ratio(Some(&c.agent_calls_per_s), Some(&c.direct_calls_per_s))),
+    );
+    let _ = writeln!(
+        s,
+        "| ↳ one call's latency at that load (ms; median per run) | {} | {} | {} |",
+        c.direct_loaded_ms.fmt(1),
+        c.agent_loaded_ms.fmt(1),
+        diff(Some(&c.agent_loaded_ms), Some(&c.direct_loaded_ms), 1),
+    );
+    let _ = writeln!(
+        s,
+        "| ↳ CPU time of the runner's process per call at that load (ms; the callers and Skyport, and through the agent also the agent) | {} | {} | {} |\n",
+        c.direct_cpu_ms.fmt(2),
+        c.agent_cpu_ms.fmt(2),
+        diff(Some(&c.agent_cpu_ms), Some(&c.direct_cpu_ms), 2),
+    );
+    let _ = writeln!(
+        s,
+        "The {} callers are {} tasks in the runner's process, each making its calls one after another: direct on one shared account manager, through the agent on one shared reqwest client (so up to {} kept-alive connections to the agent). Calls per second count from the first call started to the last answer read; the ratio is the agent's ÷ direct. Through the agent a call costs the runner's process {:.2} ms of CPU against {:.2} ms direct (a caller's HTTP client and the agent's server, key check and audit entry on top of the account manager's work), on the same {} cores as the PDS (one Node process).\n",
+        c.callers, c.callers, c.callers, c.agent_cpu_ms.median, c.direct_cpu_ms.median, r.machine.cores,
+    );
+
+    let mb = u.bytes / 1_000_000;
+    let mb_s = |ms: f64| (u.bytes as f64 / 1e6) / (ms / 1000.0);
+    let _ = writeln!(s, "### {mb} MB upload through `skyport agent run`\n");
+    let _ = writeln!(
+        s,
+        "The headless agent as its own process (`skyport agent run --json`, {} build, a new process each run) over a data directory the runner signed an account in to. After one small call through it (the session read from the keychain, the PDS connection open), the runner reads the process's `VmRSS` from `/proc/<pid>/status`, {}, uploads {mb} MB with `com.atproto.repo.uploadBlob` (`image/png`: a PNG signature, then noise), streamed from the runner in 64 KiB chunks sliced from one buffer with `Content-Length`, and reads `VmHWM`, the process's peak. MB are 10⁶ bytes; median (min–max) over {} upload{}.\n",
+        r.build,
+        if u.hwm_reset {
+            "resets its peak (`echo 5 > /proc/<pid>/clear_refs`, so the start-up peak does not count)"
+        } else {
+            "(its peak could not be reset here, so `VmHWM` is the peak since the process started: an upper bound)"
+        },
+        r.runs,
+        if r.runs == 1 { "" } else { "s" },
+    );
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let _ = writeln!(s, "| the agent process's RSS before the upload (MB) | {} |", u.rss_before_mb.fmt(1));
+    let _ = writeln!(s, "| its peak RSS by the end of the upload (`VmHWM`, MB) | {} |", u.peak_mb.fmt(1));
+    let _ = writeln!(s, "| **growth** (MB) | {} |", u.growth_mb.fmt(1));
+    let _ = writeln!(
+        s,
+        "| **upload through the agent**: first byte sent → the PDS's answer read (ms) | {}; {:.0} MB/s |",
+        u.upload_ms.fmt(0),
+        mb_s(u.upload_ms.median)
+    );
+    let _ = writeln!(
+        s,
+        "| ↳ the body to the agent: first byte sent → the last 64 KiB chunk taken by the connection (ms) | {} |",
+        u.body_sent_ms.fmt(0)
+    );
+    let _ = writeln!(s, "| ↳ from there to the PDS's answer (ms) | {} |", u.after_body_ms.fmt(0));
+    let _ = writeln!(
+        s,
+        "| the same upload with `Accounts::forward` in the runner's process, the body in memory (ms; reference) | {}; {:.0} MB/s |\n",
+        u.direct_upload_ms.fmt(0),
+        mb_s(u.direct_upload_ms.median)
+    );
+    let _ = writeln!(
+        s,
+        "The agent reads a request body off the connection before it forwards it, so that a DPoP nonce retry or a refresh can send it again: up to 1 MiB in memory, past that into a private file in the data directory (`agent-spool/`), read back in 64 KiB chunks for each attempt. So its memory does not grow with the body ({:.1} MB for {mb} MB here), and an upload through it is store-and-forward: the body reaches the agent in {:.0} ms, then the agent sends it on and the PDS answers in {:.0} ms, against {:.0} ms for `Accounts::forward` sending from memory; {:.1}× its time in all. The targets for the agent are in [Targets](#targets).\n",
+        u.growth_mb.median,
+        u.body_sent_ms.median,
+        u.after_body_ms.median,
+        u.direct_upload_ms.median,
+        u.upload_ms.median / u.direct_upload_ms.median,
+    );
+}
+
+/// `+0.42 (+0.10–+0.80)`: a difference with its sign.
+pub(crate) fn signed(v: &Summary, digits: usize) -> String {
+    if v.n == 1 || v.min == v.max {
+        format!("{:+.digits$}", v.median)
+    } else {
+        format!("{:+.digits$} ({:+.digits$}–{:+.digits$})", v.median, v.min, v.max)
+    }
+}
+
 fn desktop(s: &mut String, r: &Report) {
     let Some(d) = &r.desktop else { return };
     let _ = writeln!(s, "## Desktop app\n");
@@ -631,6 +765,7 @@ fn method(s: &mut String) {
          - The TS client (`@atproto/oauth-client-node`) gets a logging `fetch`; phases are its own calls: `oauthResolver.resolve`, `authorize`, `callback`, `fetchHandler`, `restore(did, true)`, `signOut`.\n\
          - Request counts come from the request logs (Skyport: `skyport_tests::counting::CountingHttp` plus the timeline; TS: the logging `fetch`), never from reading the code.\n\
          - **Keychain** (`tests/bench/runner/src/keychain.rs`): the product's `OsKeychain` called directly, each call timed; the process's first call (the one that connects) apart; connections from the product's own counter. **Scale, real accounts** (`tests/bench/runner/src/scale.rs`): one account manager, every request and keychain call of a round on one clock, so the round splits into time with a request at the PDS, with a keychain call under way, and neither.\n\
+         - **Agent** (`tests/bench/runner/src/agent.rs`, `agent_upload.rs`): the same query direct and through the agent, alternating call by call in one process; 16 callers at once on each path; the 50 MB upload through `skyport agent run` as its own process, its memory read from `/proc/<pid>/status`.\n\
          - **Targets** are the project's; each is judged on this run's medians (request counts on the run's worst), and a missed one says why from the same figures (`tests/bench/runner/src/targets.rs`).\n"
     );
 }

@@ -144,7 +144,7 @@ pub fn render(
     let _ = writeln!(s, "## Targets\n");
     let _ = writeln!(
         s,
-        "Ratios are Skyport ÷ TS client {ts_version}, medians of the same run. Cold = the first login in a new process; warm = the second login in that process (same client object, caches kept). Client-side times include Skyport's durable storage (keychain and SQLite; the TS client keeps sessions in memory); the protocol phases are also compared alone, and Skyport's profile read after sign-in is shown apart (below). The keychain and scale targets are absolute (no TS figure).\n"
+        "Ratios are Skyport ÷ TS client {ts_version}, medians of the same run. Cold = the first login in a new process; warm = the second login in that process (same client object, caches kept). Client-side times include Skyport's durable storage (keychain and SQLite; the TS client keeps sessions in memory); the protocol phases are also compared alone, and Skyport's profile read after sign-in is shown apart (below). The keychain, scale and agent targets are absolute (no TS figure).\n"
     );
     let calls = keychain_calls(l);
     let mut rows: Vec<Row> = Vec::new();
@@ -415,6 +415,9 @@ pub fn render(
         }
     }
 
+    // The agent, absolute.
+    agent_rows(&mut rows, r);
+
     // Requests (unchanged targets).
     let worst =
         |key: &str| [rc, rw].iter().filter_map(|m| m.get(key)).map(|v| v.max).fold(f64::NAN, f64::max);
@@ -549,14 +552,104 @@ pub fn render(
     }
 }
 
+/// The agent's targets: its per-call overhead over `Accounts::api`, and the memory of the
+/// agent process while a 50 MB blob goes through it.
+fn agent_rows(rows: &mut Vec<Row>, r: &Report) {
+    use crate::agent::OVERHEAD_MS;
+    use crate::agent_upload::GROWTH_MB;
+    let Some(x) = &r.agent else {
+        for (label, limit) in [
+            (
+                "agent call overhead: through the agent − direct, median call (ms)",
+                format!("≤ +{OVERHEAD_MS:.0} ms"),
+            ),
+            ("50 MB upload through the agent process: its RSS growth (MB)", format!("≤ {GROWTH_MB:.0} MB")),
+        ] {
+            rows.push(Row {
+                label: label.into(),
+                ours: "—".into(),
+                theirs: "—".into(),
+                ratio: "—".into(),
+                limit,
+                status: Status::NotJudged("agent section not run".into()),
+                why: None,
+            });
+        }
+        return;
+    };
+    let (c, u) = (&x.calls, &x.upload);
+    let diff = c.difference_ms.median;
+    let status = Status::of(diff <= OVERHEAD_MS);
+    let why = matches!(status, Status::Missed).then(|| {
+        let requests = if c.agent_requests_per_call <= 1.0 && c.direct_requests_per_call <= 1.0 {
+            "both paths made one PDS request per call".to_owned()
+        } else {
+            format!(
+                "the paths made {:.2} (agent) and {:.2} (direct) PDS requests per call: the extra requests (refreshes or nonce retries) are part of the difference",
+                c.agent_requests_per_call, c.direct_requests_per_call
+            )
+        };
+        let split = match (c.agent_wire_ms, c.direct_wire_ms, c.agent_own_ms, c.direct_own_ms) {
+            (Some(aw), Some(dw), Some(ao), Some(d)) => format!(
+                " Split at the PDS request: it took {:.2} ms through the agent and {:.2} ms direct; the rest, Skyport's own time (for the agent also the HTTP hop from the caller, the key looked up in SQLite and the audit entry), {:.2} ms against {:.2} ms ({:+.2} ms).",
+                aw.median,
+                dw.median,
+                ao.median,
+                d.median,
+                ao.median - d.median
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "**agent call overhead**: the median call through the agent took {:.2} ms against {:.2} ms direct ({diff:+.2} ms, target ≤ +{OVERHEAD_MS:.0} ms); {requests}.{split} [Agent](#agent-local-xrpc-gateway).",
+            c.agent_ms.median, c.direct_ms.median,
+        )
+    });
+    rows.push(Row {
+        label: "agent call overhead: through the agent − direct, median call (ms)".into(),
+        ours: format!(
+            "{} (agent {:.2}, direct {:.2})",
+            crate::report_md::signed(&c.difference_ms, 2),
+            c.agent_ms.median,
+            c.direct_ms.median
+        ),
+        theirs: "—".into(),
+        ratio: "—".into(),
+        limit: format!("≤ +{OVERHEAD_MS:.0} ms"),
+        why,
+        status,
+    });
+    let growth = u.growth_mb.median;
+    let status = Status::of(growth <= GROWTH_MB);
+    let why = matches!(status, Status::Missed).then(|| {
+        format!(
+            "**{} MB upload through the agent process**: its RSS grew by {growth:.1} MB ({:.1} MB before, peak {:.1} MB) against ≤ {GROWTH_MB:.0} MB. [Agent](#agent-local-xrpc-gateway).",
+            u.bytes / 1_000_000,
+            u.rss_before_mb.median,
+            u.peak_mb.median,
+        )
+    });
+    rows.push(Row {
+        label: format!("{} MB upload through the agent process: its RSS growth (MB)", u.bytes / 1_000_000),
+        ours: u.growth_mb.fmt(1),
+        theirs: "—".into(),
+        ratio: "—".into(),
+        limit: format!("≤ {GROWTH_MB:.0} MB"),
+        why,
+        status,
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
+    use crate::agent::{Counts, InProcess};
+    use crate::agent_upload::Upload;
     use crate::flows::{LoginResult, ProcessResult};
     use crate::keychain::Keychain;
     use crate::machine::Machine;
-    use crate::report::{Logins, Report, Scale};
+    use crate::report::{AgentBench, Logins, Report, Scale};
     use crate::scale::Real;
     use crate::stats::Summary;
 
@@ -570,9 +663,8 @@ mod tests {
         ProcessResult { client: client.into(), logins: vec![login.clone(), login], ..Default::default() }
     }
 
-    /// A run that misses the keychain and scale targets: each says why, with no missing figure.
-    #[test]
-    fn missed_absolute_targets_say_why() {
+    /// A run that misses the keychain and scale targets (and has no agent section).
+    fn report() -> Report {
         let ts = process(
             "ts",
             &[("login_protocol", 200.0), ("login_client", 200.0), ("refresh", 50.0), ("revoke", 15.0)],
@@ -601,7 +693,7 @@ mod tests {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect();
-        let report = Report {
+        Report {
             command: ".ci/bench".into(),
             mode: "full",
             build: "release",
@@ -654,8 +746,15 @@ mod tests {
                     sign_out_all_requests: 100,
                 }),
             },
+            agent: None,
             desktop: None,
-        };
+        }
+    }
+
+    /// A run that misses the keychain and scale targets: each says why, with no missing figure.
+    #[test]
+    fn missed_absolute_targets_say_why() {
+        let report = report();
         let md = crate::report_md::render(&report, "x.svg", "x.json");
         let targets = &md[md.find("## Targets").unwrap()..md.find("## Login phases").unwrap()];
         for row in [
@@ -675,5 +774,87 @@ mod tests {
         assert!(targets.contains("The PDS's share alone fits in the target"), "{targets}");
         assert!(targets.contains("1500 (50% of the round)"), "{targets}");
         assert!(!targets.contains("NaN"), "{targets}");
+    }
+
+    fn agent(difference_ms: f64, growth_mb: f64) -> AgentBench {
+        let counts = Counts::new(false);
+        AgentBench {
+            calls: InProcess {
+                query: crate::agent::QUERY,
+                counts,
+                callers: 16,
+                direct_ms: one(5.0),
+                agent_ms: one(5.0 + difference_ms),
+                difference_ms: one(difference_ms),
+                direct_wire_ms: Some(one(4.0)),
+                agent_wire_ms: Some(one(4.0)),
+                direct_own_ms: Some(one(1.0)),
+                agent_own_ms: Some(one(1.0 + difference_ms)),
+                direct_requests_per_call: 1.0,
+                agent_requests_per_call: 1.0,
+                direct_calls_per_s: one(400.0),
+                agent_calls_per_s: one(300.0),
+                direct_loaded_ms: one(30.0),
+                agent_loaded_ms: one(45.0),
+                direct_cpu_ms: one(0.5),
+                agent_cpu_ms: one(0.8),
+                overhead_runs: Vec::new(),
+                throughput_runs: Vec::new(),
+            },
+            upload: Upload {
+                bytes: 50_000_000,
+                rss_before_mb: one(20.0),
+                peak_mb: one(20.0 + growth_mb),
+                growth_mb: one(growth_mb),
+                upload_ms: one(1000.0),
+                body_sent_ms: one(400.0),
+                after_body_ms: one(600.0),
+                direct_upload_ms: one(500.0),
+                hwm_reset: true,
+                runs: Vec::new(),
+            },
+            duration_s: 10.0,
+        }
+    }
+
+    /// The agent's two targets, met and missed, and its section, with no missing figure.
+    #[test]
+    fn agent_targets_are_judged_and_a_miss_says_why() {
+        let overhead = "| agent call overhead: through the agent − direct, median call (ms) |";
+        let memory = "| 50 MB upload through the agent process: its RSS growth (MB) |";
+        let mut r = report();
+        let md = crate::report_md::render(&r, "x.svg", "x.json");
+        for row in [overhead, memory] {
+            let line = md.lines().find(|l| l.starts_with(row)).unwrap_or_else(|| panic!("{row}"));
+            assert!(line.ends_with("➖ not judged (agent section not run) |"), "{line}");
+        }
+        assert!(!md.contains("## Agent"));
+
+        r.agent = Some(agent(0.4, 3.0));
+        let md = crate::report_md::render(&r, "x.svg", "x.json");
+        let line = md.lines().find(|l| l.starts_with(overhead)).unwrap();
+        assert_eq!(line, format!("{overhead} +0.40 (agent 5.40, direct 5.00) | — | — | ≤ +1 ms | ✅ met |"));
+        assert!(
+            md.lines()
+                .find(|l| l.starts_with(memory))
+                .unwrap()
+                .ends_with("| 3.0 | — | — | ≤ 16 MB | ✅ met |")
+        );
+        let section =
+            &md[md.find("## Agent (local XRPC gateway)").unwrap()..md.find("## How it is measured").unwrap()];
+        assert!(
+            section.contains("| **one call, warm** (ms; median of 200 per run) | 5.00 | 5.40 | +0.40 |"),
+            "{section}"
+        );
+        assert!(section.contains("| **upload through the agent**: first byte sent → the PDS's answer read (ms) | 1000; 50 MB/s |"), "{section}");
+        assert!(!section.contains("NaN"), "{section}");
+
+        r.agent = Some(agent(1.6, 20.0));
+        let md = crate::report_md::render(&r, "x.svg", "x.json");
+        for row in [overhead, memory] {
+            assert!(md.lines().find(|l| l.starts_with(row)).unwrap().ends_with("❌ missed |"));
+        }
+        assert!(md.contains("- **agent call overhead**: the median call through the agent took 6.60 ms against 5.00 ms direct (+1.60 ms, target ≤ +1 ms); both paths made one PDS request per call. Split at the PDS request: it took 4.00 ms through the agent and 4.00 ms direct; the rest, Skyport's own time (for the agent also the HTTP hop from the caller, the key looked up in SQLite and the audit entry), 2.60 ms against 1.00 ms (+1.60 ms)."), "{md}");
+        assert!(md.contains("- **50 MB upload through the agent process**: its RSS grew by 20.0 MB (20.0 MB before, peak 40.0 MB) against ≤ 16 MB."), "{md}");
     }
 }
