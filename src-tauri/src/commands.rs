@@ -32,9 +32,9 @@ pub struct AccountList {
     clock_skew_secs: Option<i64>,
 }
 
-#[tauri::command]
-pub async fn list_accounts(accounts: State<'_, Shared>) -> Result<AccountList> {
-    blocking(&accounts, |a| {
+impl AccountList {
+    /// The list as the account manager has it now.
+    fn read(a: &skyport_accounts::Accounts) -> std::result::Result<Self, skyport_accounts::Error> {
         let (list, keychain) = a.overview()?;
         Ok(AccountList {
             accounts: list,
@@ -42,8 +42,12 @@ pub async fn list_accounts(accounts: State<'_, Shared>) -> Result<AccountList> {
             network_profile: a.network_profile(),
             clock_skew_secs: a.clock_offset(),
         })
-    })
-    .await
+    }
+}
+
+#[tauri::command]
+pub async fn list_accounts(accounts: State<'_, Shared>) -> Result<AccountList> {
+    blocking(&accounts, AccountList::read).await
 }
 
 #[tauri::command]
@@ -136,13 +140,7 @@ pub async fn switch_account(accounts: State<'_, Shared>, did: String) -> Result<
 pub async fn reorder_accounts(accounts: State<'_, Shared>, order: Vec<String>) -> Result<AccountList> {
     blocking(&accounts, move |a| {
         a.reorder(&order)?;
-        let (list, keychain) = a.overview()?;
-        Ok(AccountList {
-            accounts: list,
-            keychain,
-            network_profile: a.network_profile(),
-            clock_skew_secs: a.clock_offset(),
-        })
+        AccountList::read(a)
     })
     .await
 }

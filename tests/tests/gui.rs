@@ -13,7 +13,7 @@
 //! accounts (search, keyboard, compact rows).
 //!
 //! Runs with `SKYPORT_TEST_GUI=1` (set by `.ci/gui-test`, which provides Xvfb and the
-//! keyring); skips otherwise.
+//! keyring); they are #[ignore]d, and fail if run without it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
