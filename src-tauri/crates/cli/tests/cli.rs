@@ -29,7 +29,7 @@ async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
     let b = home.login(&bob).await;
     assert_eq!(b["account"]["did"], bob.did.as_str());
 
-    let status = home.json(&["status"]).await;
+    let status = home.status().await;
     assert_eq!(status["keychain"], "available");
     assert_eq!(entry(&status, &bob.did)["active"], true, "the new account becomes active");
     assert_eq!(entry(&status, &alice.did)["active"], false);
@@ -38,7 +38,7 @@ async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
 
     let switched = home.json(&["switch", &format!("@{}", alice.handle)]).await;
     assert_eq!(switched["active"], true);
-    let status = home.json(&["status"]).await;
+    let status = home.status().await;
     assert_eq!(entry(&status, &alice.did)["active"], true);
     assert_eq!(entry(&status, &bob.did)["active"], false);
 
@@ -63,13 +63,13 @@ async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
     let out = home.json(&["logout", &bob.handle]).await;
     assert_eq!(out["signed_out"][0]["revoked"], true);
     assert!(home.keychain_secrets(&bob.did).is_none(), "the keychain item is gone");
-    let status = home.json(&["status"]).await;
+    let status = home.status().await;
     assert!(entry(&status, &bob.did).is_null(), "the rows are gone");
     let err = refresh_directly(net, &home, &bob.did, &bob_refresh, &bob_key).await;
     assert!(err.is_invalid_grant(), "a revoked refresh token fails at the server: {err}");
 
     // A cold restart (new processes) keeps alice.
-    let status = home.json(&["status"]).await;
+    let status = home.status().await;
     assert_eq!(entry(&status, &alice.did)["status"], "ready");
     let me = home.json(&["api", "com.atproto.server.getSession"]).await;
     assert_eq!(me["handle"], alice.handle.as_str());
@@ -273,8 +273,7 @@ async fn login_completed_by_a_second_process() {
     secrets.extend(home.all_secrets(&who.did));
     let refreshed = home.json(&["refresh"]).await;
     secrets.extend(home.all_secrets(&who.did));
-    let outputs =
-        [completed.to_string(), done_line, refreshed.to_string(), home.json(&["status"]).await.to_string()];
+    let outputs = [completed.to_string(), done_line, refreshed.to_string(), home.status().await.to_string()];
     for out in &outputs {
         skyport_tests::secrets::assert_absent("a --json output", out.as_bytes(), &secrets);
     }
@@ -323,7 +322,7 @@ async fn sigkill_during_refresh_never_loses_a_session_silently() {
         tokio::time::sleep(Duration::from_millis(5 + (i * 17) % 90)).await;
         let _ = child.start_kill();
         let _ = child.wait().await;
-        let status = home.json(&["status"]).await;
+        let status = home.status().await;
         let account = entry(&status, &who.did);
         match account["status"].as_str().unwrap() {
             "needs_sign_in" => {
@@ -335,7 +334,7 @@ async fn sigkill_during_refresh_never_loses_a_session_silently() {
                 // Either the kill came too early or too late, or the next refresh recovers.
                 let out = home.run(&["api", "com.atproto.server.getSession", "--json"]).await;
                 if !out.status.success() {
-                    let status = home.json(&["status"]).await;
+                    let status = home.status().await;
                     assert_eq!(entry(&status, &who.did)["status"], "needs_sign_in", "never silently broken");
                     assert_eq!(entry(&status, &who.did)["status_reason"], "refresh_interrupted");
                     needs_sign_in += 1;
@@ -361,7 +360,7 @@ async fn keychain_locked_and_unavailable_delete_nothing() {
     home.login(&who).await;
     {
         let _locked = LockedCollection::lock();
-        let status = home.json_exit(&["status"], 1).await;
+        let status = home.status().await;
         assert_eq!(status["keychain"], "locked");
         assert_eq!(entry(&status, &who.did)["status"], "keychain_locked");
         assert_eq!(home.error(&["refresh"]).await, "keychain_locked");
@@ -370,12 +369,12 @@ async fn keychain_locked_and_unavailable_delete_nothing() {
         // Switching needs no keychain.
         home.json(&["switch", &who.did]).await;
     }
-    let status = home.json(&["status"]).await;
+    let status = home.status().await;
     assert_eq!(entry(&status, &who.did)["status"], "ready", "nothing was deleted while locked");
     assert!(home.keychain_secrets(&who.did).is_some());
 
     home.set_env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/skyport-test-bus");
-    let status = home.json_exit(&["status"], 1).await;
+    let status = home.status().await;
     assert_eq!(status["keychain"], "unavailable");
     assert_eq!(entry(&status, &who.did)["status"], "keychain_locked");
     assert_eq!(home.error(&["refresh"]).await, "keychain_unavailable");
@@ -393,7 +392,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     let home = Home::new(net);
     let who = net.create_unique_account("gina").await.unwrap();
     home.login(&who).await;
-    let before = home.json(&["status"]).await;
+    let before = home.status().await;
 
     assert_eq!(
         home.error(&["complete", "http://127.0.0.1:1/callback?state=nope&code=x&iss=y"]).await,
@@ -413,7 +412,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     conn.execute("UPDATE pending_logins SET expires_at = 0", []).unwrap();
     drop(conn);
     assert_eq!(home.error(&["complete", &callback]).await, "login_expired");
-    assert_eq!(home.json(&["status"]).await["accounts"], before["accounts"], "no account changed");
+    assert_eq!(home.status().await["accounts"], before["accounts"], "no account changed");
 
     // A database from a newer Skyport is refused and left as it is.
     let conn = rusqlite::Connection::open(home.db()).unwrap();
@@ -534,7 +533,7 @@ async fn for_scripts_pipes_exit_codes_exact_hints_and_raw_api_calls() {
     )
     .unwrap();
     drop(conn);
-    let status = home.json_exit(&["status"], 1).await;
+    let status = home.status().await;
     assert_eq!(support::entry(&status, &bob.did)["status"], "needs_sign_in");
     let out = home.run(&["switch", &bob.did]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -543,11 +542,7 @@ async fn for_scripts_pipes_exit_codes_exact_hints_and_raw_api_calls() {
         err.contains(&format!("skyport login @{}", bob.handle)) && err.contains("[needs_sign_in]"),
         "{err}"
     );
-    assert_eq!(
-        support::entry(&home.json_exit(&["status"], 1).await, &alice.did)["active"],
-        true,
-        "not switched"
-    );
+    assert_eq!(support::entry(&home.status().await, &alice.did)["active"], true, "not switched");
     let out = home.run(&["refresh", &bob.did]).await;
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("`skyport login @{}`", bob.handle)), "every hint names the command: {err}");

@@ -120,7 +120,7 @@ async fn sigkill_at_random_points_loses_no_session_silently() {
         let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(ok, "ok", "cycle {cycle}: database integrity");
         drop(conn);
-        let status = home.json(&["status"]).await;
+        let status = home.status().await;
         let account = entry(&status, &who.did).clone();
         signed_in = !account.is_null();
         if !signed_in {
@@ -143,7 +143,7 @@ async fn sigkill_at_random_points_loses_no_session_silently() {
         let out = home.run(&["api", "com.atproto.server.getSession", "--json"]).await;
         if !out.status.success() {
             // Allowed only if the failure marked the account explicitly.
-            let status = home.json(&["status"]).await;
+            let status = home.status().await;
             if entry(&status, &who.did)["status"] == "needs_sign_in" {
                 tally.marked += 1;
                 signed_in = false;

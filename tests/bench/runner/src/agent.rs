@@ -3,8 +3,10 @@
 //! with `Accounts::allow_app`.
 //!
 //! * **Per-call overhead**: the same query made directly (`Accounts::api`) and through the
-//!   agent over HTTP with the key (one kept-alive reqwest client), alternating call by call,
-//!   after a warm-up of both. Each run gives the median latency of each and their difference.
+//!   agent over HTTP with the key (one kept-alive reqwest client), back to back in blocks of
+//!   [`BLOCK`] calls alternating between the paths, after a warm-up of both. Each run gives
+//!   the median latency of each and their difference; [`probes`] time the agent's own SQLite
+//!   work (the key check, one audit entry) alone.
 //! * **Throughput**: 16 callers at once (16 tasks, each making its calls one after another)
 //!   through the agent, and the same number of tasks calling `Accounts::api` directly.
 //!
@@ -19,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use skyport_accounts::apps::NewApp;
+use skyport_accounts::apps::{AuditRow, NewApp};
 use skyport_accounts::{Accounts, LoginRequest, XrpcRequest};
 use skyport_agent::{Agent, AgentConfig};
 use skyport_oauth::http::{HttpClient, ReqwestClient};
@@ -37,6 +39,8 @@ pub const QUERY: &str = "com.atproto.repo.describeRepo";
 /// next call meets that write; in blocks, each path's calls meet what their own path leaves,
 /// as a program making one kind of call does.
 pub const BLOCK: usize = 20;
+/// Calls of each probe of the agent's own SQLite work.
+pub const PROBES: usize = 100;
 /// Callers at once in the throughput part.
 pub const CALLERS: usize = 16;
 /// Target: the agent's median call may take this much longer than the direct one (ms).
@@ -78,6 +82,11 @@ pub struct OverheadRun {
     /// Each call's time minus its PDS request's.
     pub direct_own_ms: Option<Summary>,
     pub agent_own_ms: Option<Summary>,
+    /// Calls right after a call of the other path (the first of each block), and the rest.
+    pub direct_after_agent_ms: Option<Summary>,
+    pub direct_after_direct_ms: Option<Summary>,
+    pub agent_after_direct_ms: Option<Summary>,
+    pub agent_after_agent_ms: Option<Summary>,
     /// PDS requests of the run's measured calls, each path (one per call when nothing else
     /// happened).
     pub direct_requests: usize,
@@ -114,6 +123,17 @@ pub struct InProcess {
     pub agent_wire_ms: Option<Summary>,
     pub direct_own_ms: Option<Summary>,
     pub agent_own_ms: Option<Summary>,
+    /// Over the runs: each run's median of the calls right after the other path's, and of
+    /// the rest.
+    pub direct_after_agent_ms: Option<Summary>,
+    pub direct_after_direct_ms: Option<Summary>,
+    pub agent_after_direct_ms: Option<Summary>,
+    pub agent_after_agent_ms: Option<Summary>,
+    /// `Accounts::authenticate_key` alone, back to back (ms, over [`PROBES`] calls).
+    pub key_check_ms: Summary,
+    /// `Accounts::record_calls` with one audit entry, what the agent's audit writer does
+    /// after each call that comes alone (ms, over [`PROBES`] calls).
+    pub audit_write_ms: Summary,
     /// PDS requests per measured call, each path (the run's worst).
     pub direct_requests_per_call: f64,
     pub agent_requests_per_call: f64,
@@ -265,20 +285,24 @@ pub async fn in_process(net: &Network, runs: usize, counts: Counts) -> Result<In
         tokio::time::sleep(Duration::from_millis(20)).await;
         let wires = wire.durations();
         let paired = wires.len() == calls.len() && wires.iter().all(Option::is_some);
-        let pick = |agent: bool, f: &dyn Fn(usize, f64) -> f64| -> Vec<f64> {
-            calls.iter().enumerate().filter(|(_, (a, _))| *a == agent).map(|(i, (_, ms))| f(i, *ms)).collect()
-        };
         let wire_of = |i: usize| wires.get(i).copied().flatten().unwrap_or(f64::NAN);
+        let pick = |agent: bool, keep: &dyn Fn(&Call) -> bool, f: &dyn Fn(usize, f64) -> f64| -> Vec<f64> {
+            let mine = calls.iter().enumerate().filter(|(_, c)| c.through_agent == agent && keep(c));
+            mine.map(|(i, c)| f(i, c.ms)).collect()
+        };
+        let all = |_: &Call| true;
         let split = |agent: bool| -> (Option<Summary>, Option<Summary>) {
             if !paired {
                 return (None, None);
             }
             (
-                Summary::of(&pick(agent, &|i, _| wire_of(i))),
-                Summary::of(&pick(agent, &|i, ms| ms - wire_of(i))),
+                Summary::of(&pick(agent, &all, &|i, _| wire_of(i))),
+                Summary::of(&pick(agent, &all, &|i, ms| ms - wire_of(i))),
             )
         };
-        let (d, a) = (summary(&pick(false, &|_, ms| ms))?, summary(&pick(true, &|_, ms| ms))?);
+        let after =
+            |agent: bool, other: bool| Summary::of(&pick(agent, &|c| c.after_other == other, &|_, ms| ms));
+        let (d, a) = (summary(&pick(false, &all, &|_, ms| ms))?, summary(&pick(true, &all, &|_, ms| ms))?);
         let ((direct_wire_ms, direct_own_ms), (agent_wire_ms, agent_own_ms)) = (split(false), split(true));
         let o = OverheadRun {
             direct_ms: d,
@@ -288,6 +312,10 @@ pub async fn in_process(net: &Network, runs: usize, counts: Counts) -> Result<In
             agent_wire_ms,
             direct_own_ms,
             agent_own_ms,
+            direct_after_agent_ms: after(false, true),
+            direct_after_direct_ms: after(false, false),
+            agent_after_direct_ms: after(true, true),
+            agent_after_agent_ms: after(true, false),
             direct_requests: requests[0],
             agent_requests: requests[1],
         };
@@ -306,6 +334,13 @@ pub async fn in_process(net: &Network, runs: usize, counts: Counts) -> Result<In
             o.agent_requests,
             counts.calls,
             counts.calls
+        );
+        eprintln!(
+            "    after the same path / after the other: direct {:.2} / {:.2} ms, through the agent {:.2} / {:.2} ms",
+            med(o.direct_after_direct_ms),
+            med(o.direct_after_agent_ms),
+            med(o.agent_after_agent_ms),
+            med(o.agent_after_direct_ms),
         );
         overhead_runs.push(o);
 
@@ -342,6 +377,11 @@ pub async fn in_process(net: &Network, runs: usize, counts: Counts) -> Result<In
         );
         throughput_runs.push(t);
     }
+    let (key_check_ms, audit_write_ms) = probes(&accounts, &paths.key).await?;
+    eprintln!(
+        "agent probes: Accounts::authenticate_key {:.3} ms, Accounts::record_calls with one entry {:.3} ms",
+        key_check_ms.median, audit_write_ms.median
+    );
     agent.stop().await;
     let mut s = Samples::default();
     for o in &overhead_runs {
@@ -353,6 +393,10 @@ pub async fn in_process(net: &Network, runs: usize, counts: Counts) -> Result<In
             ("agent_wire_ms", o.agent_wire_ms),
             ("direct_own_ms", o.direct_own_ms),
             ("agent_own_ms", o.agent_own_ms),
+            ("direct_after_agent_ms", o.direct_after_agent_ms),
+            ("direct_after_direct_ms", o.direct_after_direct_ms),
+            ("agent_after_direct_ms", o.agent_after_direct_ms),
+            ("agent_after_agent_ms", o.agent_after_agent_ms),
         ] {
             if let Some(v) = v {
                 s.add(k, v.median);
@@ -384,6 +428,12 @@ pub async fn in_process(net: &Network, runs: usize, counts: Counts) -> Result<In
         agent_wire_ms: s.get("agent_wire_ms").copied(),
         direct_own_ms: s.get("direct_own_ms").copied(),
         agent_own_ms: s.get("agent_own_ms").copied(),
+        direct_after_agent_ms: s.get("direct_after_agent_ms").copied(),
+        direct_after_direct_ms: s.get("direct_after_direct_ms").copied(),
+        agent_after_direct_ms: s.get("agent_after_direct_ms").copied(),
+        agent_after_agent_ms: s.get("agent_after_agent_ms").copied(),
+        key_check_ms,
+        audit_write_ms,
         direct_requests_per_call: worst(&|o| o.direct_requests),
         agent_requests_per_call: worst(&|o| o.agent_requests),
         direct_calls_per_s: get("direct_calls_per_s")?,
@@ -397,31 +447,80 @@ pub async fn in_process(net: &Network, runs: usize, counts: Counts) -> Result<In
     })
 }
 
+/// One measured call.
+#[derive(Debug, Clone, Copy)]
+struct Call {
+    through_agent: bool,
+    /// Right after a call of the other path (the first of a block, but the run's first).
+    after_other: bool,
+    ms: f64,
+}
+
 /// Calls made back to back in blocks of [`BLOCK`], alternating between the paths block by
 /// block, from a task of the runtime (where the app's calls and the agent's run); returns
-/// each call (through the agent?, ms) and the PDS requests of each path.
+/// each call and the PDS requests of each path.
 async fn measured(
     paths: Paths,
     counting: Arc<CountingHttp>,
     calls: usize,
     agent_first: bool,
-) -> Result<(Vec<(bool, f64)>, [usize; 2]), String> {
-    let mut out = Vec::with_capacity(calls * 2);
+) -> Result<(Vec<Call>, [usize; 2]), String> {
+    let mut out: Vec<Call> = Vec::with_capacity(calls * 2);
     let mut requests = [0usize; 2];
     let mut made = [0usize; 2];
     let mut through_agent = agent_first;
     while made[0] < calls || made[1] < calls {
         let path = usize::from(through_agent);
-        for _ in 0..BLOCK.min(calls - made[path]) {
+        for i in 0..BLOCK.min(calls - made[path]) {
             let before = counting.log().len();
             let ms = paths.call(through_agent).await?;
             requests[path] += counting.log().len() - before;
-            out.push((through_agent, ms));
+            out.push(Call { through_agent, after_other: i == 0 && !out.is_empty(), ms });
             made[path] += 1;
         }
         through_agent = !through_agent;
     }
     Ok((out, requests))
+}
+
+/// The agent's own SQLite work for a call, each timed alone back to back: the key check
+/// (`authenticate_key`: the key's row by its hash, the account's handle) and the audit
+/// write of one call (`record_calls`: one transaction, its commit synced).
+async fn probes(accounts: &Accounts, key: &str) -> Result<(Summary, Summary), String> {
+    let mut checks = Vec::with_capacity(PROBES);
+    let mut caller = None;
+    for _ in 0..PROBES {
+        let t = Instant::now();
+        let c = accounts.authenticate_key(key).await.map_err(|e| format!("authenticate_key: {e:?}"))?;
+        checks.push(t.elapsed().as_secs_f64() * 1000.0);
+        caller = Some(c);
+    }
+    let caller = caller.ok_or("no key check")?;
+    let mut writes = Vec::with_capacity(PROBES);
+    for _ in 0..PROBES {
+        let at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let row = AuditRow {
+            at_ms,
+            key_name: Some(caller.key_name.clone()),
+            did: Some(caller.did.clone()),
+            nsid: QUERY.into(),
+            method: "GET".into(),
+            status: 200,
+            outcome: "forwarded".into(),
+            bytes_in: 0,
+            bytes_out: 1000,
+            duration_ms: 3,
+        };
+        let t = Instant::now();
+        accounts
+            .record_calls(vec![row], vec![(caller.key_id, 1, at_ms / 1000)])
+            .await
+            .map_err(|e| format!("record_calls: {e}"))?;
+        writes.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok((summary(&checks)?, summary(&writes)?))
 }
 
 /// What [`concurrent`] measured.

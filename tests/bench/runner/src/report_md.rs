@@ -567,11 +567,12 @@ fn agent(s: &mut String, r: &Report) {
     let _ = writeln!(s, "## Agent (local XRPC gateway)\n");
     let _ = writeln!(
         s,
-        "`skyport-agent` ({} build) in the runner's process, over an account manager opened as the app and the CLI open it (real keychain and SQLite), one account signed in, a key from `Accounts::allow_app`. The query is `{}` of that account: one PDS request, a small JSON answer. Each run makes {} calls of each path to warm up, then {} of each, alternating call by call (which path goes first alternates from run to run). **Direct** is `Accounts::api`; **through the agent** is `GET /xrpc/{}` with `Authorization: Bearer skp_…` from one kept-alive reqwest client in the same process, the whole answer read. Every answer is checked and every PDS request counted; each is also timed where Skyport's HTTP client sends it, which splits a call into its PDS request (sent → answer read) and the rest, Skyport's own time. Milliseconds: median (min–max) over {} run{} of each run's median (the medians of the parts need not add up to the median of the whole).\n",
+        "`skyport-agent` ({} build) in the runner's process, over an account manager opened as the app and the CLI open it (real keychain and SQLite), one account signed in, a key from `Accounts::allow_app`. The query is `{}` of that account: one PDS request, a small JSON answer. Each run makes {} calls of each path to warm up, then {} of each from a task of the runtime, back to back in blocks of {} that alternate between the paths (which path goes first alternates from run to run): a program makes one kind of call after another, and alternating call by call would hand the work an agent call leaves behind (below) to the direct call after it. **Direct** is `Accounts::api`; **through the agent** is `GET /xrpc/{}` with `Authorization: Bearer skp_…` from one kept-alive reqwest client in the same process, the whole answer read. Every answer is checked and every PDS request counted; each is also timed where Skyport's HTTP client sends it, which splits a call into its PDS request (sent → answer read) and the rest, Skyport's own time. Milliseconds: median (min–max) over {} run{} of each run's median (the medians of the parts need not add up to the median of the whole).\n",
         r.build,
         c.query,
         c.counts.warmup,
         c.counts.calls,
+        crate::agent::BLOCK,
         c.query,
         r.runs,
         if r.runs == 1 { "" } else { "s" },
@@ -605,6 +606,19 @@ fn agent(s: &mut String, r: &Report) {
     );
     let _ = writeln!(
         s,
+        "| ↳ calls right after one of the same path (ms) | {} | {} | {} |",
+        cell(c.direct_after_direct_ms.as_ref(), 2),
+        cell(c.agent_after_agent_ms.as_ref(), 2),
+        diff(c.agent_after_agent_ms.as_ref(), c.direct_after_direct_ms.as_ref(), 2),
+    );
+    let _ = writeln!(
+        s,
+        "| ↳ calls right after one of the other path (the first of each block, ms) | {} | {} | |",
+        cell(c.direct_after_agent_ms.as_ref(), 2),
+        cell(c.agent_after_direct_ms.as_ref(), 2),
+    );
+    let _ = writeln!(
+        s,
         "| PDS requests per call (the run's worst) | {:.2} | {:.2} | |",
         c.direct_requests_per_call, c.agent_requests_per_call
     );
@@ -630,6 +644,18 @@ fn agent(s: &mut String, r: &Report) {
         c.direct_cpu_ms.fmt(2),
         c.agent_cpu_ms.fmt(2),
         diff(Some(&c.agent_cpu_ms), Some(&c.direct_cpu_ms), 2),
+    );
+    let _ = writeln!(
+        s,
+        "What an agent call does besides the direct path's work: the HTTP hop from the caller, the guard, the key check, and, once its answer has gone, its audit entry. Timed alone, back to back over {} calls each on the same store: the key check (`Accounts::authenticate_key`: the key's row by its SHA-256, the account's handle) takes {} ms; the audit entry of one call (`Accounts::record_calls`: one SQLite transaction, its commit synced, as the store runs WAL with `synchronous=FULL`) {} ms. The agent writes audit entries as soon as they are queued, one transaction per batch, and calls that come one at a time make batches of one, on the account manager's single SQLite connection (behind a lock): the next call's key check and account-row read wait for that commit. A direct call right after an agent call took {} ms against {} ms right after another direct call; an agent call right after a direct one, when no audit commit of an earlier agent call is pending, took {} ms ({} ms over a direct call after a direct one), against {} ms right after another agent call.\n",
+        crate::agent::PROBES,
+        c.key_check_ms.fmt(3),
+        c.audit_write_ms.fmt(3),
+        cell(c.direct_after_agent_ms.as_ref(), 2),
+        cell(c.direct_after_direct_ms.as_ref(), 2),
+        cell(c.agent_after_direct_ms.as_ref(), 2),
+        diff(c.agent_after_direct_ms.as_ref(), c.direct_after_direct_ms.as_ref(), 2),
+        cell(c.agent_after_agent_ms.as_ref(), 2),
     );
     let _ = writeln!(
         s,
@@ -765,7 +791,7 @@ fn method(s: &mut String) {
          - The TS client (`@atproto/oauth-client-node`) gets a logging `fetch`; phases are its own calls: `oauthResolver.resolve`, `authorize`, `callback`, `fetchHandler`, `restore(did, true)`, `signOut`.\n\
          - Request counts come from the request logs (Skyport: `skyport_tests::counting::CountingHttp` plus the timeline; TS: the logging `fetch`), never from reading the code.\n\
          - **Keychain** (`tests/bench/runner/src/keychain.rs`): the product's `OsKeychain` called directly, each call timed; the process's first call (the one that connects) apart; connections from the product's own counter. **Scale, real accounts** (`tests/bench/runner/src/scale.rs`): one account manager, every request and keychain call of a round on one clock, so the round splits into time with a request at the PDS, with a keychain call under way, and neither.\n\
-         - **Agent** (`tests/bench/runner/src/agent.rs`, `agent_upload.rs`): the same query direct and through the agent, alternating call by call in one process; 16 callers at once on each path; the 50 MB upload through `skyport agent run` as its own process, its memory read from `/proc/<pid>/status`.\n\
+         - **Agent** (`tests/bench/runner/src/agent.rs`, `agent_upload.rs`): the same query direct and through the agent in one process, in alternating blocks of calls; the key check and the audit write timed alone; 16 callers at once on each path; the 50 MB upload through `skyport agent run` as its own process, its memory read from `/proc/<pid>/status`.\n\
          - **Targets** are the project's; each is judged on this run's medians (request counts on the run's worst), and a missed one says why from the same figures (`tests/bench/runner/src/targets.rs`).\n"
     );
 }

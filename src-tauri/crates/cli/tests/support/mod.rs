@@ -115,18 +115,20 @@ impl Home {
         last_json(&out.stdout)
     }
 
-    /// Runs a `--json` command that must exit with `code` (and print JSON); returns the JSON.
-    pub async fn json_exit(&self, args: &[&str], code: i32) -> Value {
-        let mut full = args.to_vec();
-        full.push("--json");
-        let out = self.run(&full).await;
+    /// `skyport status --json`: its JSON, after checking its exit status says what the JSON
+    /// does (1 when an account needs sign-in or the keychain is not available, else 0).
+    pub async fn status(&self) -> Value {
+        let out = self.run(&["status", "--json"]).await;
+        let status = last_json(&out.stdout);
+        let accounts = status["accounts"].as_array().cloned().unwrap_or_default();
+        let attention = (!accounts.is_empty() && status["keychain"] != "available")
+            || accounts.iter().any(|a| a["status"] == "needs_sign_in" || a["status"] == "keychain_locked");
         assert_eq!(
             out.status.code(),
-            Some(code),
-            "skyport {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            Some(i32::from(attention)),
+            "status exits 1 exactly when something needs the user: {status}"
         );
-        last_json(&out.stdout)
+        status
     }
 
     /// Runs a `--json` command that must fail; returns its error code.
