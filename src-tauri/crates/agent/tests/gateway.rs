@@ -121,7 +121,6 @@ async fn create_session_with_a_key_answers_local_tokens_that_refresh_and_end() {
     let (rig, who) = Rig::start(1).await;
     let alice = &who[0];
     let key = rig.allow("py-bot", alice, false, &[], None);
-    let http = rig.client();
     let (status, session) = rig
         .post("com.atproto.server.createSession", None, &json!({"identifier": alice.handle, "password": key}))
         .await;
@@ -165,26 +164,14 @@ async fn create_session_with_a_key_answers_local_tokens_that_refresh_and_end() {
     let (status, again) = rig.post("com.atproto.server.refreshSession", Some(&refresh), &Value::Null).await;
     assert_eq!((status, again["error"].as_str()), (401, Some("InvalidToken")), "{again}");
     // A refresh token is not an access token.
-    let (status, _) = body(
-        http.get(rig.xrpc("com.atproto.server.getSession"))
-            .bearer_auth(fresh["refreshJwt"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = rig.get("com.atproto.server.getSession", fresh["refreshJwt"].as_str().unwrap()).await;
     assert_eq!(status, 401);
 
     // deleteSession ends the local session only.
     let new_access = fresh["accessJwt"].as_str().unwrap();
-    let (status, _) = body(
-        http.post(rig.xrpc("com.atproto.server.deleteSession"))
-            .bearer_auth(fresh["refreshJwt"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = rig
+        .post("com.atproto.server.deleteSession", Some(fresh["refreshJwt"].as_str().unwrap()), &Value::Null)
+        .await;
     assert_eq!(status, 200);
     let (status, gone) = rig.get("com.atproto.server.getSession", new_access).await;
     assert_eq!((status, gone["error"].as_str()), (401, Some("InvalidToken")), "{gone}");
@@ -197,7 +184,6 @@ async fn create_session_with_a_key_answers_local_tokens_that_refresh_and_end() {
 async fn an_expired_local_access_token_says_expired_token() {
     let (rig, who) = Rig::start(1).await;
     let key = rig.allow("expiring", &who[0], false, &[], None);
-    let http = rig.client();
     let (_, session) = rig
         .post(
             "com.atproto.server.createSession",
@@ -206,23 +192,16 @@ async fn an_expired_local_access_token_says_expired_token() {
         )
         .await;
     rig.clock.advance(Duration::from_secs(skyport_accounts::apps::ACCESS_SECS as u64 + 1));
-    let (status, err) = body(
-        http.get(rig.xrpc("com.atproto.server.getSession"))
-            .bearer_auth(session["accessJwt"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, err) =
+        rig.get("com.atproto.server.getSession", session["accessJwt"].as_str().unwrap()).await;
     assert_eq!((status, err["error"].as_str()), (400, Some("ExpiredToken")), "{err}");
-    let (status, _) = body(
-        http.post(rig.xrpc("com.atproto.server.refreshSession"))
-            .bearer_auth(session["refreshJwt"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = rig
+        .post(
+            "com.atproto.server.refreshSession",
+            Some(session["refreshJwt"].as_str().unwrap()),
+            &Value::Null,
+        )
+        .await;
     assert_eq!(status, 200, "the refresh token still works");
 }
 
