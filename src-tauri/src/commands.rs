@@ -170,6 +170,12 @@ pub async fn account_scopes(accounts: State<'_, Shared>, did: String) -> Result<
     blocking(&accounts, move |a| a.scopes(Some(&did))).await
 }
 
+/// [`account_scopes`], after reading the permission sets it names from their publishers.
+#[tauri::command]
+pub async fn account_scopes_checked(accounts: State<'_, Shared>, did: String) -> Result<ScopeView> {
+    Ok(accounts.scopes_checked(Some(&did)).await?)
+}
+
 /// Redacted diagnostics as pretty JSON, with the log file's location.
 #[tauri::command]
 pub async fn diagnostics(accounts: State<'_, Shared>, log: State<'_, LogPath>) -> Result<String> {

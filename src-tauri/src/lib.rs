@@ -106,6 +106,7 @@ pub fn run() {
             commands::sign_out_all,
             commands::account_details,
             commands::account_scopes,
+            commands::account_scopes_checked,
             commands::diagnostics,
             commands::app_info,
             commands::copy_text,

@@ -359,6 +359,72 @@ async function createAccount(pdsUrl, { handle, password }) {
   return { handle, password, did: body.did }
 }
 
+// Permission sets (atproto permission spec), published as `com.atproto.lexicon.schema`
+// records (rkey = the NSID) in the repo of `lexicons.test`, and that account made the
+// PDS's lexicon authority for every NSID: the same override as the PDS's
+// `PDS_LEXICON_AUTHORITY_DID`, set after the account exists (the PDS reads it at each
+// resolution). Without DNS, `_lexicon.<authority>` TXT records cannot be served.
+const PERMISSION_SETS = {
+  // A set a narrow client asks for instead of transition:generic.
+  posting: {
+    lexicon: 1,
+    id: 'app.bsky.authSkyportTestPosting',
+    defs: {
+      main: {
+        type: 'permission-set',
+        title: 'Write and like posts',
+        'title:lang': { de: 'Beiträge schreiben und liken' },
+        detail: 'Create and delete your posts and likes. Nothing else in your account.',
+        'detail:lang': { de: 'Eigene Beiträge und Likes anlegen und löschen. Sonst nichts.' },
+        permissions: [
+          {
+            type: 'permission',
+            resource: 'repo',
+            collection: ['app.bsky.feed.post', 'app.bsky.feed.like'],
+            action: ['create', 'delete'],
+          },
+          { type: 'permission', resource: 'rpc', lxm: ['app.bsky.actor.getProfile'], inheritAud: true },
+        ],
+      },
+    },
+  },
+  // Published, but not a permission set: asking for it is `invalid_scope`.
+  notASet: {
+    lexicon: 1,
+    id: 'app.bsky.authSkyportTestNotASet',
+    defs: { main: { type: 'query', description: 'Not a permission set.' } },
+  },
+}
+
+async function publishPermissionSets(pds, pdsUrl) {
+  const owner = await createAccount(pdsUrl, {
+    handle: 'lexicons.test',
+    password: crypto.randomBytes(12).toString('hex'),
+  })
+  const login = await fetch(`${pdsUrl}/xrpc/com.atproto.server.createSession`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier: owner.did, password: owner.password }),
+  }).then((r) => r.json())
+  const sets = {}
+  for (const [key, doc] of Object.entries(PERMISSION_SETS)) {
+    const res = await fetch(`${pdsUrl}/xrpc/com.atproto.repo.putRecord`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessJwt}` },
+      body: JSON.stringify({
+        repo: owner.did,
+        collection: 'com.atproto.lexicon.schema',
+        rkey: doc.id,
+        record: { $type: 'com.atproto.lexicon.schema', ...doc },
+      }),
+    })
+    if (!res.ok) throw new Error(`publish ${doc.id}: HTTP ${res.status} ${await res.text()}`)
+    sets[key] = doc.id
+  }
+  pds.ctx.cfg.lexicon.didAuthority = owner.did
+  return { authority: owner.did, sets }
+}
+
 // ---------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------
@@ -461,6 +527,10 @@ async function main() {
   const accounts = []
   for (const a of opts.accounts) accounts.push(await createAccount(pdsUrl, a))
   mark('accountsMs', t)
+
+  t = performance.now()
+  const lexicons = await publishPermissionSets(pds, pdsUrl)
+  mark('lexiconsMs', t)
   timings.totalMs = Math.round(performance.now() - T0)
 
   const info = {
@@ -472,6 +542,7 @@ async function main() {
     requestLogUrl: requestLog.url,
     appView: { url: appView.url, did: appView.did },
     blobUploadLimit,
+    lexicons,
     client,
     pid: process.pid,
     node: process.version,

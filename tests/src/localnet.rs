@@ -31,7 +31,7 @@ use std::time::Duration;
 
 pub use accounts::unique_suffix;
 pub use error::Error;
-pub use info::{Account, AppView, ClientHost, NetworkInfo};
+pub use info::{Account, AppView, ClientHost, Lexicons, NetworkInfo};
 pub use request_log::{PdsRequest, token_hash};
 
 use process::NodeProcess;

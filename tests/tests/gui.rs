@@ -241,7 +241,7 @@ impl App {
 }
 
 fn skyport_accounts_scope() -> &'static str {
-    "atproto transition:generic transition:email transition:chat.bsky"
+    skyport_accounts::DECLARED_SCOPE
 }
 
 async fn wait(client: &Client, css: &str) -> Element {

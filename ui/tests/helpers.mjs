@@ -65,6 +65,7 @@ export function scenario({
       account_avatar: byDid((a) => ({ value: a.has_avatar ? avatar : null }), { value: null }),
       account_details: byDid((a) => ({ value: details(a) }), { error: { code: "unknown_account", message: "no such account" } }),
       account_scopes: byDid((a) => ({ value: scopeView(a.did) }), { error: { code: "unknown_account", message: "no such account" } }),
+      account_scopes_checked: byDid((a) => ({ value: scopeView(a.did) }), { error: { code: "unknown_account", message: "no such account" } }),
       diagnostics: { value: JSON.stringify({ app: { version: "0.1.0" }, accounts: accounts.length }, null, 2) },
       copy_text: { value: null },
       agent_status: { value: agentOn() },

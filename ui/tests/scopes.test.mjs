@@ -123,3 +123,71 @@ test("Request more access from a shell without available_items still works (raw 
   assert.deepEqual(await more.locator("[data-testid=scope-option-title]").allTextContents(), ["transition:chat.bsky", "blob:*/*"]);
   await app.close();
 });
+
+test("a permission set: 'Not checked' from the store, then its title once read; more access keeps the set by name", async () => {
+  const include = "include:app.bsky.authPosting?aud=did:web:api.bsky.app%23bsky_appview";
+  const expansion = ["repo?collection=app.bsky.feed.post&action=create", "rpc:app.bsky.actor.getProfile?aud=did:web:api.bsky.app%23bsky_appview"];
+  const base = {
+    did: DIDS.alice,
+    granted: ["atproto", ...expansion],
+    requested: ["atproto", include],
+    missing: [],
+    available: ["repo:app.bsky.feed.repost"],
+    available_items: [{ raw: "repo:app.bsky.feed.repost", title: "Create, update, delete records of type app.bsky.feed.repost", detail: "In your repository.", group: "Records", level: "info", known: true }],
+    warnings: [],
+  };
+  const records = { title: "Records", items: [{ raw: expansion[0], title: "Create records of type app.bsky.feed.post", detail: "In your repository.", group: "Records", level: "info", known: true }] };
+  const stored = { ...base, groups: [records], unchecked: [include], from_sets: [] };
+  const checked = {
+    ...base,
+    groups: [{ title: "Permission sets", items: [{ raw: include, title: "Write posts", detail: "Create posts. (Permission set app.bsky.authPosting.)", group: "Permission sets", level: "info", known: true }] }, records],
+    unchecked: [],
+    from_sets: expansion,
+  };
+  const app = await openApp(scenario({
+    accounts: [alice],
+    responses: {
+      account_scopes: { value: stored },
+      account_scopes_checked: { value: checked },
+      start_login: { value: loginStarted({ expected_did: DIDS.alice, intent: "reauth" }) },
+    },
+  }));
+  await app.tid("scopes-tab").click();
+  await app.page.locator('[data-testid=scope-group][data-group="Permission sets"]').waitFor();
+  const set = app.page.locator('[data-testid=scope-item][data-raw="' + include + '"]');
+  assert.match(await text(set), /Write posts/);
+  assert.equal(await app.tid("scope-unchecked-note").count(), 0, "checked: no note");
+  assert.equal(await app.page.locator("[data-testid=scope-from-set]").count(), 2, "the expansion is not 'Extra'");
+  assert.deepEqual((await app.calls("account_scopes_checked"))[0].args, { did: DIDS.alice });
+
+  await app.page.locator('[data-testid=scope-option][value="repo:app.bsky.feed.repost"]').check();
+  await app.tid("request-more-button").click();
+  const [call] = await app.waitForCalls("start_login");
+  assert.equal(call.args.scope, `atproto ${include} repo:app.bsky.feed.repost`, "the set by name, not its expansion");
+  await app.close();
+});
+
+test("a permission set that could not be read is marked 'Not checked', never 'Not granted'", async () => {
+  const include = "include:app.bsky.authPosting";
+  const v = {
+    did: DIDS.alice,
+    groups: [],
+    granted: ["atproto", "repo:app.bsky.feed.post"],
+    requested: ["atproto", include],
+    missing: [],
+    available: [],
+    available_items: [],
+    unchecked: [include],
+    from_sets: [],
+    warnings: [],
+  };
+  const app = await openApp(scenario({ accounts: [alice], responses: { account_scopes: { value: v }, account_scopes_checked: { error: { code: "offline", message: "offline" } } } }));
+  await app.tid("scopes-tab").click();
+  await app.tid("scope-unchecked-note").waitFor();
+  await app.waitForCalls("account_scopes_checked");
+  assert.match(await text(app.tid("scope-unchecked-note")), /could not read one permission set/);
+  assert.match(await text(app.tid("scope-unchecked")), /Not checked/);
+  assert.equal(await app.page.locator("[data-testid=scope-missing]").count(), 0);
+  assert.equal(await app.tid("scope-compare").locator("text=granted everything").count(), 0, "no claim either way");
+  await app.close();
+});

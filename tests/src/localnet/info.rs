@@ -32,9 +32,25 @@ pub struct NetworkInfo {
     /// The AppView stand-in the PDS proxies `app.bsky.*` calls to.
     #[serde(default)]
     pub app_view: Option<AppView>,
+    /// The permission sets the network publishes, and who publishes them.
+    #[serde(default)]
+    pub lexicons: Option<Lexicons>,
     /// Start-up phases in milliseconds (`importMs`, `pdsStartMs`, `totalMs`, ...).
     #[serde(default)]
     pub timings: BTreeMap<String, u64>,
+}
+
+/// Permission-set lexicons published by the `lexicons.test` account, which the PDS takes as
+/// the authority for every NSID (no DNS on a local network).
+#[derive(Debug, Clone, Deserialize)]
+#[non_exhaustive]
+pub struct Lexicons {
+    /// The publishing account's DID.
+    pub authority: String,
+    /// `posting`: a permission set (repo create/delete of `app.bsky.feed.post` and
+    /// `app.bsky.feed.like`, rpc `app.bsky.actor.getProfile` with the include's audience);
+    /// `notASet`: a published lexicon that is not a permission set.
+    pub sets: BTreeMap<String, String>,
 }
 
 /// The AppView stand-in (`app.bsky.actor.getProfile` from the PDS's own data).

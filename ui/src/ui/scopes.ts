@@ -23,6 +23,7 @@ async function load(a: AccountSummary, el: HTMLElement): Promise<void> {
   try {
     const v = await ipc.accountScopes(a.did);
     el.replaceChildren(view(a, v));
+    if (namesPermissionSets(v)) void check(a, el, v);
   } catch (e) {
     el.replaceChildren(
       errorCallout(
@@ -41,6 +42,32 @@ async function load(a: AccountSummary, el: HTMLElement): Promise<void> {
     );
   }
   el.removeAttribute("aria-busy");
+}
+
+/** Whether the view names permission sets (`include:`), which only a network read can describe. */
+function namesPermissionSets(v: ScopeView): boolean {
+  return [...v.requested, ...v.available, ...v.granted].some((t) => t.startsWith("include:"));
+}
+
+/** Re-renders with the permission sets read from their publishers, if that changes anything. */
+async function check(a: AccountSummary, el: HTMLElement, stored: ScopeView): Promise<void> {
+  el.setAttribute("aria-busy", "true");
+  try {
+    const v = await ipc.accountScopesChecked(a.did);
+    if (el.isConnected && JSON.stringify(v) !== JSON.stringify(stored)) el.replaceChildren(view(a, v));
+  } catch {
+    // The stored view stays; what it could not check is marked there.
+  }
+  el.removeAttribute("aria-busy");
+}
+
+/** The scope for "Request more access": what was requested and not refused, then the additions. */
+export function scopeWithMore(v: ScopeView, more: readonly string[]): string {
+  const out = ["atproto"];
+  for (const t of [...v.requested.filter((r) => !v.missing.includes(r)), ...more]) {
+    if (!out.includes(t)) out.push(t);
+  }
+  return out.join(" ");
 }
 
 const LEVEL_ICON: Record<ScopeLevel, IconName> = { info: "check", warning: "alert", danger: "alert" };
@@ -100,6 +127,7 @@ function item(it: ScopeItem): HTMLElement {
 
 function compare(v: ScopeView): HTMLElement {
   const missing = new Set(v.missing);
+  const unchecked = new Set(v.unchecked ?? []);
   const granted = new Set(v.granted);
   return h(
     "section",
@@ -112,7 +140,18 @@ function compare(v: ScopeView): HTMLElement {
           icon("alert"),
           ` The server granted less than Skyport asked for: ${v.missing.length} not granted.`,
         )
-      : h("p", { class: "muted" }, "The server granted everything Skyport asked for."),
+      : unchecked.size > 0
+        ? null
+        : h("p", { class: "muted" }, "The server granted everything Skyport asked for."),
+    unchecked.size > 0
+      ? h(
+          "p",
+          { class: "muted note", testid: "scope-unchecked-note" },
+          unchecked.size === 1
+            ? "Skyport could not read one permission set, so it can't tell whether it was granted. Its details are below."
+            : `Skyport could not read ${unchecked.size} permission sets, so it can't tell whether they were granted.`,
+        )
+      : null,
     h(
       "div",
       { class: "compare" },
@@ -129,6 +168,7 @@ function compare(v: ScopeView): HTMLElement {
               { class: missing.has(r) ? "is-missing" : undefined, testid: missing.has(r) ? "scope-missing" : undefined },
               h("code", { class: "mono break" }, r),
               missing.has(r) ? h("span", { class: "tag tag-warn" }, "Not granted") : null,
+              unchecked.has(r) ? h("span", { class: "tag", testid: "scope-unchecked" }, "Not checked") : null,
             ),
           ),
         ),
@@ -140,7 +180,18 @@ function compare(v: ScopeView): HTMLElement {
         h(
           "ul",
           { class: "raw-list", testid: "scope-granted" },
-          v.granted.map((g) => h("li", null, h("code", { class: "mono break" }, g), v.requested.includes(g) ? null : h("span", { class: "tag" }, "Extra"))),
+          v.granted.map((g) =>
+            h(
+              "li",
+              null,
+              h("code", { class: "mono break" }, g),
+              v.requested.includes(g)
+                ? null
+                : (v.from_sets ?? []).includes(g)
+                  ? h("span", { class: "tag", testid: "scope-from-set" }, "From a permission set")
+                  : h("span", { class: "tag" }, "Extra"),
+            ),
+          ),
         ),
       ),
     ),
@@ -163,7 +214,7 @@ function requestMore(a: AccountSummary, v: ScopeView): HTMLElement {
     onClick: (ev) => {
       const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
       if (chosen.length === 0) return;
-      const scope = [...v.granted, ...chosen.filter((c) => !v.granted.includes(c))].join(" ");
+      const scope = scopeWithMore(v, chosen);
       startSignInAgain(a, scope, ev.currentTarget as HTMLElement);
     },
   });

@@ -11,9 +11,11 @@
 //! | `SKYPORT_EXTRA_CA` | a PEM file of extra trusted roots (development networks) |
 //! | `SKYPORT_STRICT_DPOP_NONCE=1` | refuse responses to DPoP requests without `DPoP-Nonce` |
 //! | `SKYPORT_AGENT_PORT` | the agent's port on 127.0.0.1 (default 5783) |
+//! | `SKYPORT_LEXICON_AUTHORITY` | development only: the DID that publishes every permission set |
 //!
 //! `config.toml` takes the same settings as keys: `client_id`, `scope`, `plc_url`,
-//! `handle_resolver`, `development`, `extra_ca`, `strict_dpop_nonce` (a boolean) and `agent_port` (a number). An
+//! `handle_resolver`, `development`, `extra_ca`, `strict_dpop_nonce` (a boolean), `agent_port` (a number) and
+//! `lexicon_authority` (a DID). An
 //! environment variable wins over the file; for the two booleans it is `1`/`true`/`yes` or
 //! `0`/`false`/`no`.
 
@@ -25,8 +27,20 @@ use skyport_oauth::{ClientConfig, NetworkProfile};
 use crate::Error;
 
 /// Every scope Skyport may ask for: the client declares all of them, and a login asks for
-/// [`DEFAULT_SCOPE`] unless the user requests more.
-pub const DECLARED_SCOPE: &str = "atproto transition:generic transition:email transition:chat.bsky";
+/// [`DEFAULT_SCOPE`] unless the user requests more ("Request more access" offers the rest
+/// in words).
+///
+/// Besides the transitional scopes: Bluesky's published permission sets for its app and its
+/// chat service (atproto permission spec, "Permission Sets"; the audiences are Bluesky's
+/// AppView and chat service), and granular record and media permissions, so that a session
+/// signed in with less can be given exactly one more thing.
+pub const DECLARED_SCOPE: &str = concat!(
+    "atproto transition:generic transition:email transition:chat.bsky",
+    " include:app.bsky.authFullApp?aud=did:web:api.bsky.app%23bsky_appview",
+    " include:chat.bsky.authFullChatClient?aud=did:web:api.bsky.chat%23bsky_chat",
+    " repo:app.bsky.feed.post repo:app.bsky.feed.like repo:app.bsky.feed.repost repo:app.bsky.graph.follow",
+    " repo:app.bsky.actor.profile blob:image/* blob:video/*",
+);
 
 /// What a login asks for by default.
 pub const DEFAULT_SCOPE: &str = "atproto transition:generic";
@@ -59,6 +73,9 @@ pub struct Config {
     /// The agent's port on 127.0.0.1 (`agent_port` in `config.toml`, or
     /// `SKYPORT_AGENT_PORT`); `None` for its default.
     pub agent_port: Option<u16>,
+    /// Development networks only: the DID whose repository publishes every permission set,
+    /// instead of DNS `_lexicon` records (as the reference PDS's `PDS_LEXICON_AUTHORITY_DID`).
+    pub lexicon_authority: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +89,7 @@ struct File {
     extra_ca: Option<PathBuf>,
     strict_dpop_nonce: Option<bool>,
     agent_port: Option<u16>,
+    lexicon_authority: Option<String>,
 }
 
 impl Config {
@@ -113,6 +131,7 @@ impl Config {
                 })?),
                 None => file.agent_port,
             },
+            lexicon_authority: env("SKYPORT_LEXICON_AUTHORITY").or(file.lexicon_authority),
         })
     }
 
@@ -123,6 +142,20 @@ impl Config {
             None => ClientConfig::loopback(&self.declared_scope),
         };
         config.map_err(|e| Error::Config(e.to_string()))
+    }
+
+    /// The permission-set authority override, checked: a DID, and only in the development
+    /// profile (elsewhere DNS decides who publishes a set).
+    pub fn lexicon_authority(&self) -> Result<Option<skyport_oauth::Did>, Error> {
+        let Some(raw) = &self.lexicon_authority else { return Ok(None) };
+        if !self.development {
+            return Err(Error::Config(
+                "lexicon_authority is for development networks only (set development = true)".into(),
+            ));
+        }
+        skyport_oauth::Did::parse(raw)
+            .map(Some)
+            .map_err(|e| Error::Config(format!("lexicon_authority {raw:?} is not a DID: {e}")))
     }
 
     /// The network profile.

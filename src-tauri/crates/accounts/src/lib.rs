@@ -28,6 +28,7 @@ mod login;
 mod login_handle;
 mod nonces;
 mod notices;
+mod permission_sets;
 mod profile;
 mod reason;
 mod refresh;
@@ -43,6 +44,8 @@ use std::sync::Arc;
 
 use skyport_keychain::{KeychainError, OsKeychain, SecretStore};
 use skyport_oauth::http::HttpClient;
+use skyport_oauth::identity::{SystemDns, TxtLookup};
+use skyport_oauth::lexicon::LexiconResolver;
 use skyport_oauth::{Clock, OAuthClient, SystemClock};
 use skyport_store::Db;
 use skyport_store::table::{accounts, journal};
@@ -90,6 +93,7 @@ pub struct Accounts {
     db: Arc<Db>,
     keychain: Arc<dyn SecretStore>,
     oauth: OAuthClient,
+    lexicons: LexiconResolver,
     clock: Arc<dyn Clock>,
     locks: AccountLocks,
     events: broadcast::Sender<AccountEvent>,
@@ -103,9 +107,16 @@ pub struct AccountsBuilder {
     keychain: Option<Arc<dyn SecretStore>>,
     http: Option<Arc<dyn HttpClient>>,
     clock: Option<Arc<dyn Clock>>,
+    dns: Option<Arc<dyn TxtLookup>>,
 }
 
 impl AccountsBuilder {
+    /// Uses this DNS TXT source (for `_lexicon` records) instead of the system's.
+    pub fn dns(mut self, dns: Arc<dyn TxtLookup>) -> Self {
+        self.dns = Some(dns);
+        self
+    }
+
     /// Uses this secret store instead of the OS keychain.
     pub fn keychain(mut self, keychain: Arc<dyn SecretStore>) -> Self {
         self.keychain = Some(keychain);
@@ -144,6 +155,11 @@ impl AccountsBuilder {
             builder = builder.http(http);
         }
         let oauth = builder.build()?;
+        let dns = self.dns.unwrap_or_else(|| Arc::new(SystemDns::default()));
+        let lexicons = match config.lexicon_authority()? {
+            Some(did) => LexiconResolver::with_authority(oauth.http().clone(), dns, did),
+            None => LexiconResolver::new(oauth.http().clone(), dns),
+        };
         let (events, _) = broadcast::channel(256);
         let accounts = Accounts {
             locks: AccountLocks::new(locks_dir),
@@ -151,6 +167,7 @@ impl AccountsBuilder {
             db,
             keychain,
             oauth,
+            lexicons,
             clock,
             events,
             recent: Arc::default(),
@@ -169,7 +186,7 @@ impl Accounts {
 
     /// A builder, for swapping the keychain, HTTP client or clock.
     pub fn builder(config: Config) -> AccountsBuilder {
-        AccountsBuilder { config, keychain: None, http: None, clock: None }
+        AccountsBuilder { config, keychain: None, http: None, clock: None, dns: None }
     }
 
     /// The configuration in use.
@@ -298,13 +315,19 @@ impl Accounts {
     }
 
     /// Granted and requested scopes, described.
+    ///
+    /// Permission sets are described from what is stored, without asking the network; see
+    /// [`scopes_checked`](Self::scopes_checked).
     pub fn scopes(&self, who: Option<&str>) -> Result<ScopeView, Error> {
         let row = self.row(who)?;
-        Ok(skyport_oauth::scope::describe::describe(
+        let declared = self.config.declared_scope.as_str();
+        let sets = self.sets_from_store(&[&row.granted_scope, &row.requested_scope, declared])?;
+        Ok(skyport_oauth::scope::describe::describe_with(
             &row.did,
             &row.granted_scope,
             &row.requested_scope,
-            &self.config.declared_scope,
+            declared,
+            &sets,
         ))
     }
 

@@ -462,6 +462,7 @@ async fn s41_production_profile_refuses_the_loopback_server() {
         extra_ca: None,
         strict_dpop_nonce: false,
         agent_port: None,
+        lexicon_authority: None,
     };
     let accounts = skyport_accounts::Accounts::builder(config)
         .keychain(Arc::new(skyport_keychain::MemoryKeychain::new()))

@@ -170,7 +170,7 @@ async fn dispatch(accounts: &Arc<Accounts>, cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Scopes { account } => {
-            let view = blocking(&accounts, move |a| a.scopes(account.as_deref())).await?;
+            let view = accounts.scopes_checked(account.as_deref()).await?;
             if json {
                 output::json(&view);
             } else {
@@ -187,6 +187,26 @@ async fn dispatch(accounts: &Arc<Accounts>, cli: Cli) -> Result<(), Failure> {
                 }
                 if !view.missing.is_empty() {
                     println!("Requested but not granted: {}", view.missing.join(" "));
+                }
+                if !view.unchecked.is_empty() {
+                    println!(
+                        "Could not check (the permission set could not be read): {}",
+                        view.unchecked.join(" ")
+                    );
+                }
+                if !view.available_items.is_empty() {
+                    let did = view.did.clone();
+                    let who = blocking(&accounts, move |a| a.account(Some(&did))).await?;
+                    let who = who.handle.map(|h| format!("@{h}")).unwrap_or(who.did);
+                    println!("Can be added:");
+                    for i in &view.available_items {
+                        println!(
+                            "  + {} — {}\n      skyport login {who} --scope \"{}\"",
+                            i.title,
+                            i.detail,
+                            view.with_more(&[&i.raw])
+                        );
+                    }
                 }
             }
         }

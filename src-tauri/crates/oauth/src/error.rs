@@ -36,6 +36,9 @@ pub enum Step {
     /// Fetching or checking a client-metadata document (atproto OAuth spec, "Client ID
     /// Metadata Document").
     ClientMetadata,
+    /// Finding and fetching a published lexicon (atproto lexicon spec, "Lexicon Publication
+    /// and Resolution").
+    ResolveLexicon,
 }
 
 impl fmt::Display for Step {
@@ -52,6 +55,7 @@ impl fmt::Display for Step {
             Step::Revoke => "token revocation",
             Step::Resource => "resource request",
             Step::ClientMetadata => "client metadata",
+            Step::ResolveLexicon => "lexicon resolution",
         })
     }
 }

@@ -59,6 +59,7 @@ pub mod dpop;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod lexicon;
 pub mod metadata;
 pub mod scope;
 pub mod www_authenticate;

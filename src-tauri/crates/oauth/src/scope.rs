@@ -5,14 +5,18 @@
 //! permission rules; unknown ones are kept as opaque strings (the permission system grows).
 //! This module parses; [`describe`] puts tokens in plain words.
 
+mod coverage;
 pub mod describe;
 mod parse;
+mod permission_set;
 mod text;
 
 use std::fmt;
 
+pub use coverage::Granted;
 pub use parse::is_nsid;
 pub use parse::{AccountAction, AccountAttr, Permission, RepoAction, Transition};
+pub use permission_set::{PermissionSet, PermissionSetError};
 pub use text::ScopeText;
 
 use crate::error::InputError;

@@ -28,6 +28,8 @@ const MIGRATIONS: &[Migration] = &[
     &[table::agent_keys::CREATE, table::agent_sessions::CREATE, table::agent_audit::CREATE],
     // 5: which desktop notifications were sent (once per account, event and session).
     &[table::notices::CREATE],
+    // 6: permission-set lexicons, read to show permissions in words.
+    &[table::lexicons::CREATE],
 ];
 
 /// The schema version this build writes.

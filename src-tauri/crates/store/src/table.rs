@@ -5,6 +5,7 @@ pub mod agent_audit;
 pub mod agent_keys;
 pub mod agent_sessions;
 pub mod journal;
+pub mod lexicons;
 pub mod meta;
 pub mod nonces;
 pub mod notices;

@@ -201,7 +201,7 @@ fn schema_1_nonces_are_replaced_by_the_keyed_table() {
 /// Removes what migration 4 added (the agent's keys, local sessions and audit log).
 fn without_agent_tables(conn: &rusqlite::Connection) {
     conn.execute_batch(
-        "DROP TABLE notices; DROP TABLE agent_audit; DROP TABLE agent_sessions; DROP TABLE agent_keys;",
+        "DROP TABLE lexicons; DROP TABLE notices; DROP TABLE agent_audit; DROP TABLE agent_sessions; DROP TABLE agent_keys;",
     )
     .unwrap();
 }
@@ -255,7 +255,7 @@ fn schema_2_pending_logins_lose_their_write_only_columns_and_are_still_taken() {
     }
     let db = Db::open(&path).unwrap();
     let version: i64 = db.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).unwrap();
-    assert_eq!((version, SCHEMA_VERSION), (5, 5));
+    assert_eq!((version, SCHEMA_VERSION), (6, 6));
     let columns: Vec<String> = db
         .with(|c| {
             let mut stmt = c.prepare("SELECT name FROM pragma_table_info('pending_logins') ORDER BY cid")?;

@@ -88,6 +88,11 @@ export function accountScopes(did: string): Promise<ScopeView> {
   return call("account_scopes", { did });
 }
 
+/** The same, after reading the permission sets it names from their publishers (network). */
+export function accountScopesChecked(did: string): Promise<ScopeView> {
+  return call("account_scopes_checked", { did });
+}
+
 export function diagnostics(): Promise<string> {
   return call("diagnostics");
 }

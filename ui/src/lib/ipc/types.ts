@@ -145,6 +145,10 @@ export interface ScopeView {
   available: string[];
   /** The same, described for people (older shells may leave it out). */
   available_items?: ScopeItem[];
+  /** Requested permission sets that could not be read, so neither granted nor missing. */
+  unchecked?: string[];
+  /** Granted tokens that a requested permission set grants (not "extra"). */
+  from_sets?: string[];
   warnings: string[];
 }
 

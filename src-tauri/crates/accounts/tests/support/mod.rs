@@ -31,10 +31,19 @@ pub fn config(home: &std::path::Path, plc: &str, resolver: &str, client_id: Opti
         extra_ca: None,
         strict_dpop_nonce: false,
         agent_port: None,
+        lexicon_authority: None,
     }
 }
 
 pub fn rig_for(config_of: impl FnOnce(&std::path::Path) -> Config) -> Rig {
+    rig_with_dns(config_of, None)
+}
+
+/// [`rig_for`], with `_lexicon` TXT records from `dns` instead of the system's DNS.
+pub fn rig_with_dns(
+    config_of: impl FnOnce(&std::path::Path) -> Config,
+    dns: Option<Arc<dyn skyport_oauth::identity::TxtLookup>>,
+) -> Rig {
     let home = tempfile::tempdir().unwrap();
     let keychain = Arc::new(MemoryKeychain::new());
     let clock = Arc::new(FixedClock::new(now()));
@@ -42,12 +51,12 @@ pub fn rig_for(config_of: impl FnOnce(&std::path::Path) -> Config) -> Rig {
         Arc::new(ReqwestClient::new(HttpConfig::new(OutboundPolicy { allow_loopback: true })).unwrap());
     let http = CountingHttp::new(inner);
     let config = config_of(home.path());
-    let accounts = Accounts::builder(config.clone())
-        .keychain(keychain.clone())
-        .clock(clock.clone())
-        .http(http.clone())
-        .open()
-        .unwrap();
+    let mut builder =
+        Accounts::builder(config.clone()).keychain(keychain.clone()).clock(clock.clone()).http(http.clone());
+    if let Some(dns) = dns {
+        builder = builder.dns(dns);
+    }
+    let accounts = builder.open().unwrap();
     Rig { accounts: Arc::new(accounts), keychain, clock, http, config, _home: home }
 }
 

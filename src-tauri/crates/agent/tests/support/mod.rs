@@ -65,6 +65,7 @@ pub async fn accounts(
         extra_ca: None,
         strict_dpop_nonce: false,
         agent_port: None,
+        lexicon_authority: None,
     };
     let keychain = Arc::new(MemoryKeychain::new());
     let clock = Arc::new(FixedClock::new(now()));

@@ -101,4 +101,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(view.groups.iter().all(|group| !group.items.is_empty()));
     assert!(view.missing.iter().all(|t| !g.contains(&t.as_str()) && view.requested.contains(t)));
     assert!(view.available.iter().all(|t| !g.contains(&t.as_str())));
+    // By meaning: nothing missing or offered is covered by the grant, and nothing is both
+    // missing and unchecked. With no permission set read, nothing comes from a set.
+    let grant = skyport_oauth::scope::Granted::new(&g);
+    assert!(view.missing.iter().chain(&view.available).all(|t| !grant.covers_token(t)), "{raw:?}");
+    assert!(view.missing.iter().all(|t| !view.unchecked.contains(t)));
+    assert!(view.from_sets.is_empty());
 });

@@ -144,7 +144,7 @@ fn split(raw: &str) -> Result<Token, InputError> {
     Ok(Token { resource: resource.to_owned(), positional, params })
 }
 
-fn decode(s: &str) -> Option<String> {
+pub(super) fn decode(s: &str) -> Option<String> {
     let bytes: Vec<u8> = percent_decode(s)?;
     String::from_utf8(bytes).ok()
 }
@@ -335,11 +335,28 @@ pub fn is_nsid(s: &str) -> bool {
 }
 
 /// `did:<method>:<id>#<service>`.
+/// `did#service`. The DID is checked against the generic DID syntax (W3C DID Core §3.1), not
+/// against the methods Skyport resolves: the reference PDS writes a did:web port colon
+/// decoded (`did:web:localhost:2583`) into granted `rpc:` scopes, and such a token must still
+/// be read.
 fn is_service_ref(s: &str) -> bool {
     let Some((did, frag)) = s.split_once('#') else { return false };
-    crate::identity::Did::parse(did).is_ok()
+    is_did_syntax(did)
         && !frag.is_empty()
         && frag.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+}
+
+/// `did:<method>:<id>`: a lowercase method, an id of `[A-Za-z0-9._:%-]` that does not end
+/// in `:` or `%`.
+fn is_did_syntax(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("did:") else { return false };
+    let Some((method, id)) = rest.split_once(':') else { return false };
+    !method.is_empty()
+        && method.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && !id.is_empty()
+        && !id.ends_with(':')
+        && !id.ends_with('%')
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:%-".contains(&b))
 }
 
 /// `type/subtype`, `type/*` or `*/*`.
