@@ -227,6 +227,16 @@ pub async fn get_settings(app: AppHandle) -> Result<Settings> {
 /// Turns starting at login on or off; answers with the settings as they are now.
 #[tauri::command]
 pub async fn set_autostart(app: AppHandle, enabled: bool) -> Result<Settings> {
+    #[cfg(target_os = "linux")]
+    if enabled {
+        // The autostart plugin writes `$HOME/.config/autostart/<app>.desktop` but creates only
+        // the last directory, so it fails where `~/.config` does not exist yet.
+        if let Some(home) = std::env::var_os("HOME") {
+            let dir = std::path::Path::new(&home).join(".config/autostart");
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| IpcError::internal(format!("could not create {}: {e}", dir.display())))?;
+        }
+    }
     let launch = app.autolaunch();
     let done = if enabled { launch.enable() } else { launch.disable() };
     done.map_err(|e| IpcError::internal(format!("could not change starting at login: {e}")))?;

@@ -388,6 +388,58 @@ const PERMISSION_SETS = {
       },
     },
   },
+  // Stand-ins, with this kit's own short contents, for the two Bluesky sets Skyport's client
+  // declares by default (`app.bsky.authFullApp`, `chat.bsky.authFullChatClient`), so that
+  // the app can read them on this network. Not Bluesky's published lists.
+  fullApp: {
+    lexicon: 1,
+    id: 'app.bsky.authFullApp',
+    defs: {
+      main: {
+        type: 'permission-set',
+        title: 'Bluesky app (local stand-in)',
+        detail: 'Posts, likes, reposts, follows and your profile, and reading Bluesky for you.',
+        permissions: [
+          {
+            type: 'permission',
+            resource: 'repo',
+            collection: [
+              'app.bsky.actor.profile',
+              'app.bsky.feed.like',
+              'app.bsky.feed.post',
+              'app.bsky.feed.repost',
+              'app.bsky.graph.follow',
+            ],
+          },
+          {
+            type: 'permission',
+            resource: 'rpc',
+            lxm: ['app.bsky.actor.getProfile', 'app.bsky.feed.getTimeline'],
+            inheritAud: true,
+          },
+        ],
+      },
+    },
+  },
+  chat: {
+    lexicon: 1,
+    id: 'chat.bsky.authFullChatClient',
+    defs: {
+      main: {
+        type: 'permission-set',
+        title: 'Bluesky direct messages (local stand-in)',
+        detail: 'Read your conversations and send messages.',
+        permissions: [
+          {
+            type: 'permission',
+            resource: 'rpc',
+            lxm: ['chat.bsky.convo.listConvos', 'chat.bsky.convo.getMessages', 'chat.bsky.convo.sendMessage'],
+            inheritAud: true,
+          },
+        ],
+      },
+    },
+  },
   // Published, but not a permission set: asking for it is `invalid_scope`.
   notASet: {
     lexicon: 1,

@@ -31,3 +31,4 @@ pub mod mock;
 pub mod notifications;
 pub mod profile;
 pub mod secrets;
+pub mod settings_portal;

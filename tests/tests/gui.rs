@@ -25,6 +25,7 @@ use serde_json::json;
 use skyport_tests::localnet::{Account, Network, unique_suffix};
 use skyport_tests::notifications::NotificationServer;
 use skyport_tests::profile::{avatar_png, set_profile};
+use skyport_tests::settings_portal::{self, SettingsPortal};
 use skyport_tests::{approve, secrets};
 
 struct App {
@@ -81,6 +82,7 @@ impl App {
             ("SKYPORT_HOME".into(), home.path().display().to_string()),
             ("SKYPORT_DEV".into(), "1".into()),
             ("SKYPORT_PLC_URL".into(), net.plc_url().into()),
+            ("SKYPORT_LEXICON_AUTHORITY".into(), net.info().lexicons.as_ref().unwrap().authority.clone()),
             ("SKYPORT_HANDLE_RESOLVER".into(), net.handle_resolver().into()),
             ("SKYPORT_CLIENT_ID".into(), client_id),
             ("SKYPORT_NO_BROWSER".into(), "1".into()),
@@ -89,6 +91,9 @@ impl App {
             // test's own directory.
             ("SKYPORT_TEST_HOOKS".into(), "1".into()),
             ("XDG_CONFIG_HOME".into(), home.path().join("config").display().to_string()),
+            // The autostart entry goes to `$HOME/.config/autostart` (the auto-launch crate
+            // does not read XDG_CONFIG_HOME): the test's directory, not the user's.
+            ("HOME".into(), home.path().display().to_string()),
         ];
         let shots = std::env::var_os("SKYPORT_SCREENSHOTS")
             .map(PathBuf::from)
@@ -280,6 +285,15 @@ async fn click(client: &Client, css: &str) {
     }
 }
 
+/// The text of every element matching `css`, in order (empty while it is re-rendered).
+async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+        out.push(e.text().await.unwrap_or_default());
+    }
+    out
+}
+
 /// The text of `css`, retrying while it is re-rendered.
 async fn text(client: &Client, css: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -317,6 +331,12 @@ async fn invoke(client: &Client, command: &str, args: serde_json::Value) -> serd
     let answer = client.execute_async(script, vec![json!(command), args]).await.unwrap();
     assert!(answer.get("err").is_none(), "{command}: {answer}");
     answer["ok"].clone()
+}
+
+/// The theme the UI applied (`data-theme` on the root element; empty for no preference).
+async fn theme(client: &Client) -> String {
+    let v = client.execute("return document.documentElement.dataset.theme || ''", vec![]).await.unwrap();
+    v.as_str().unwrap_or_default().to_owned()
 }
 
 /// Waits up to `within` for `css`; returns how long it took.
@@ -581,6 +601,39 @@ async fn desktop_app_end_to_end() {
     wait(&client, "[data-testid=scope-item][data-raw='atproto']").await;
     wait(&client, "[data-testid=scope-item][data-raw='transition:generic']").await;
     app.shot(&client, "05-permissions").await;
+    // Request more access, in words, from the real core: the Bluesky app set is covered by
+    // transition:generic and not offered; the chat set is read from its publisher on the
+    // local network and offered by its title.
+    let chat = "[data-testid=request-more] [data-testid=scope-option-title]";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let titles = loop {
+        let titles = texts(&client, chat).await;
+        if titles.iter().any(|t| t == "Bluesky direct messages (local stand-in)") {
+            break titles;
+        }
+        assert!(Instant::now() < deadline, "the chat set was not offered by title: {titles:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    for want in ["Your email address", "Direct messages"] {
+        assert!(titles.iter().any(|t| t == want), "{want:?} not offered: {titles:?}");
+    }
+    assert!(
+        !titles.iter().any(|t| t.contains("Bluesky app") || t.starts_with("Create")),
+        "covered by transition:generic, not offered: {titles:?}"
+    );
+    client
+        .execute("document.querySelector('[data-testid=request-more]').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    app.shot(&client, "17-request-more-access").await;
+    // Back to the top of every scrolled pane, as before the screenshot.
+    client
+        .execute(
+            "document.querySelectorAll('*').forEach((e) => { if (e.scrollTop) e.scrollTop = 0; })",
+            vec![],
+        )
+        .await
+        .unwrap();
 
     // Refresh now.
     click(&client, "[data-testid=session-tab]").await;
@@ -647,6 +700,7 @@ async fn desktop_app_end_to_end() {
 async fn desktop_app_end_to_end_live_sync_tray_notifications() {
     assert_eq!(std::env::var("SKYPORT_TEST_GUI").as_deref(), Ok("1"), "run .ci/gui-test");
     let notifications = NotificationServer::start().expect("a notification server on the session bus");
+    let portal = SettingsPortal::start(settings_portal::LIGHT).expect("a settings portal on the session bus");
     let net = Network::shared();
     let alice = net.account("alice.test").expect("alice.test").clone();
     let bob = net.account("bob.test").expect("bob.test").clone();
@@ -654,6 +708,54 @@ async fn desktop_app_end_to_end_live_sync_tray_notifications() {
     let driver = app.driver();
     let client = app.launch(&driver).await;
     add_account(&app, &client, &alice.handle, &alice.password, &alice.did, None).await;
+    assert_eq!(invoke(&client, "get_settings", json!({})).await, json!({ "autostart": false }));
+
+    // The desktop's colour scheme, from the settings portal: light at start, dark as soon as
+    // the desktop switches (`SettingChanged` → `appearance://changed`).
+    assert_eq!(theme(&client).await, "light", "the portal's preference at start");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while theme(&client).await != "dark" {
+        // Sent again until the app's watcher has subscribed (it starts on its own thread).
+        portal.set(settings_portal::DARK);
+        assert!(Instant::now() < deadline, "the app did not follow the desktop to dark");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    portal.set(settings_portal::LIGHT);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while theme(&client).await != "light" {
+        assert!(Instant::now() < deadline, "the app did not follow the desktop back to light");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // "Start Skyport when you log in": the toggle writes the XDG autostart entry for this
+    // very binary (under the test's own HOME), and removes it again.
+    let autostart = app.home.path().join(".config/autostart");
+    let entry = || {
+        std::fs::read_dir(&autostart)
+            .ok()
+            .and_then(|mut d| d.find_map(|e| e.ok().map(|e| e.path())))
+            .filter(|p| p.extension().is_some_and(|x| x == "desktop"))
+    };
+    assert!(entry().is_none(), "no autostart entry before the toggle");
+    click(&client, "[data-testid=autostart-toggle]").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let written = loop {
+        if let Some(p) = entry() {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "the toggle wrote no autostart entry in {}", autostart.display());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let desktop = std::fs::read_to_string(&written).unwrap();
+    let exec = desktop.lines().find(|l| l.starts_with("Exec=")).unwrap_or_default().to_owned();
+    assert!(exec.contains(&app.binary.display().to_string()), "{exec:?} starts another program");
+    assert_eq!(invoke(&client, "get_settings", json!({})).await, json!({ "autostart": true }));
+    click(&client, "[data-testid=autostart-toggle]").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while entry().is_some() {
+        assert!(Instant::now() < deadline, "turning it off left {}", written.display());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(invoke(&client, "get_settings", json!({})).await, json!({ "autostart": false }));
 
     // The CLI changes the store; the app follows without a click.

@@ -49,7 +49,8 @@ pub struct Lexicons {
     pub authority: String,
     /// `posting`: a permission set (repo create/delete of `app.bsky.feed.post` and
     /// `app.bsky.feed.like`, rpc `app.bsky.actor.getProfile` with the include's audience);
-    /// `notASet`: a published lexicon that is not a permission set.
+    /// `notASet`: a published lexicon that is not a permission set; `fullApp` and `chat`:
+    /// short stand-ins for `app.bsky.authFullApp` and `chat.bsky.authFullChatClient`.
     pub sets: BTreeMap<String, String>,
 }
 

@@ -57,6 +57,19 @@ async fn two_accounts_switch_refresh_scopes_logout_and_restart() {
     let scopes = home.json(&["scopes", &alice.handle]).await;
     assert!(scopes["granted"].as_array().unwrap().iter().any(|s| s == "atproto"));
     assert!(!scopes["groups"].as_array().unwrap().is_empty());
+    // In words, with the exact command for each addition; the chat permission set is read
+    // from its publisher on the local network and named by its title.
+    let text = home.run(&["scopes", &alice.handle]).await;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Can be added:"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "skyport login @{} --scope \"atproto transition:generic transition:email\"",
+            alice.handle
+        )),
+        "{text}"
+    );
+    assert!(text.contains("+ Bluesky direct messages (local stand-in) — "), "{text}");
 
     // Sign bob out; his refresh token then fails at the server.
     let (_, bob_refresh, bob_key) = home.keychain_secrets(&bob.did).unwrap();

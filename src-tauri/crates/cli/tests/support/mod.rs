@@ -41,6 +41,7 @@ impl Home {
             ("SKYPORT_HOME".into(), dir.path().display().to_string()),
             ("SKYPORT_DEV".into(), "1".into()),
             ("SKYPORT_PLC_URL".into(), net.plc_url().into()),
+            ("SKYPORT_LEXICON_AUTHORITY".into(), net.info().lexicons.as_ref().unwrap().authority.clone()),
             ("SKYPORT_HANDLE_RESOLVER".into(), net.handle_resolver().into()),
         ];
         Self { dir, env, outputs: Default::default() }
