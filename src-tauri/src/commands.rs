@@ -30,6 +30,8 @@ pub struct AccountList {
     keychain: KeychainState,
     network_profile: String,
     clock_skew_secs: Option<i64>,
+    /// Logins waiting for the browser, started by this app or any other process.
+    pending: Vec<skyport_accounts::PendingSummary>,
 }
 
 impl AccountList {
@@ -41,6 +43,7 @@ impl AccountList {
             keychain,
             network_profile: a.network_profile(),
             clock_skew_secs: a.clock_offset(),
+            pending: a.pending_logins()?,
         })
     }
 }

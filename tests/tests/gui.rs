@@ -204,6 +204,12 @@ impl App {
     /// Signs `who` in with the CLI alone: `skyport login --no-browser` prints the URL, the
     /// test approves it, and `skyport complete` delivers the callback as the OS would.
     async fn cli_login(&self, who: &Account) {
+        self.cli_login_watched(who, None).await;
+    }
+
+    /// [`cli_login`](Self::cli_login); with `app`, the running app must show the CLI's
+    /// sign-in as in progress while it waits for the browser, and drop it once it is done.
+    async fn cli_login_watched(&self, who: &Account, app: Option<&Client>) {
         use tokio::io::AsyncBufReadExt as _;
         let mut child = self
             .cli(&["login", &who.handle, "--no-browser", "--json"])
@@ -216,12 +222,23 @@ impl App {
         let first = lines.next_line().await.unwrap().expect("skyport login printed its URL");
         let parsed: serde_json::Value = serde_json::from_str(&first).unwrap();
         let url = parsed["authorization_url"].as_str().unwrap_or_else(|| panic!("{first}"));
+        let pending = "[data-testid=pending-login]";
+        if let Some(client) = app {
+            let took = within(client, pending, Duration::from_secs(2)).await;
+            println!("live sync: the CLI's waiting sign-in shown after {took:?}");
+            let shown = text(client, pending).await;
+            assert!(shown.contains(&format!("@{}", who.handle)), "{shown:?}");
+            self.shot(client, "18-sign-in-from-the-cli").await;
+        }
         let callback = approve::approve(url, &who.handle, &who.password).await.unwrap();
         self.secrets.lock().unwrap().extend(secrets::callback_code(&callback));
         self.cli_ok(&["complete", &callback]).await;
         // The waiting login sees the completion in the store and ends.
         if tokio::time::timeout(Duration::from_secs(15), child.wait()).await.is_err() {
             let _ = child.kill().await;
+        }
+        if let Some(client) = app {
+            wait_gone(client, pending).await;
         }
     }
 
@@ -759,7 +776,7 @@ async fn desktop_app_end_to_end_live_sync_tray_notifications() {
     assert_eq!(invoke(&client, "get_settings", json!({})).await, json!({ "autostart": false }));
 
     // The CLI changes the store; the app follows without a click.
-    app.cli_login(&bob).await;
+    app.cli_login_watched(&bob, Some(&client)).await;
     let took = within(&client, &row(&bob.did), Duration::from_secs(2)).await;
     println!("live sync: a CLI login shown after {took:?}");
     app.cli_ok(&["switch", &alice.handle]).await;

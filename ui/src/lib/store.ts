@@ -1,7 +1,7 @@
 // App state: one plain object, replaced immutably; subscribers re-render what changed.
 import type {
   AccountDetails, AccountSummary, Activity, AgentView, AppInfo, ColorScheme, ConnectedApp, KeychainState, NetworkProfile,
-  Settings,
+  PendingLogin, Settings,
 } from "./ipc/types";
 import type { AppError } from "./ipc/errors";
 
@@ -24,6 +24,8 @@ export interface AppState {
   keychain: KeychainState;
   networkProfile: NetworkProfile;
   clockSkewSecs: number | null;
+  /** Logins waiting for the browser (list_accounts' `pending`). */
+  pendingLogins: readonly PendingLogin[];
   online: boolean;
   appInfo: AppInfo | null;
   /** Whose details are shown. */
@@ -53,6 +55,7 @@ let state: AppState = {
   keychain: "available",
   networkProfile: "production",
   clockSkewSecs: null,
+  pendingLogins: [],
   online: typeof navigator === "undefined" ? true : navigator.onLine,
   appInfo: null,
   selectedDid: null,

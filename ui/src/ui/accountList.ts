@@ -2,12 +2,13 @@
 // load error, Add account, Sign out of all, the autostart setting.
 import { h, icon, spinner, srOnly, uid, type Child } from "../lib/dom";
 import { accountTitle, shortDid } from "../lib/format";
-import type { AccountSummary } from "../lib/ipc/types";
+import * as ipc from "../lib/ipc/commands";
+import type { AccountSummary, PendingLogin } from "../lib/ipc/types";
 import type { AppState } from "../lib/store";
 import { copyDiagnostics, reorder, retry, select, switchTo } from "./actions";
 import { avatar, button, errorCallout, statusBadge } from "./components";
 import { reloadAccounts } from "./load";
-import { openAddAccount, startSignInAgain } from "./login";
+import { openAddAccount, ownLoginState, startSignInAgain } from "./login";
 import { autostartToggle } from "./settings";
 import { confirmSignOutAll } from "./signout";
 
@@ -110,6 +111,7 @@ export function renderSidebar(s: AppState): Child {
         h("span", { class: "search-empty-q" }, filter.trim()),
         "”.",
       ),
+      pendingElsewhere(s),
       h(
         "button",
         { type: "button", class: "add-account", testid: "add-account", dataset: { key: "add-account" }, on: { click: (ev) => openAddAccount({ returnFocus: ev.currentTarget as HTMLElement }) } },
@@ -455,4 +457,44 @@ function dragEnd(): void {
   for (const el of document.querySelectorAll(".is-dragging, .drop-before, .drop-after")) {
     el.classList.remove("is-dragging", "drop-before", "drop-after");
   }
+}
+
+/**
+ * Sign-ins another program (the CLI, another window) is waiting for: seen through the store,
+ * with Cancel for one whose program has gone. This window's own sign-in has its own dialog.
+ */
+function pendingElsewhere(s: AppState): HTMLElement | null {
+  const own = ownLoginState();
+  const now = Date.now() / 1000;
+  const list = s.pendingLogins.filter((p) => p.state !== own && p.expires_at > now);
+  if (list.length === 0) return null;
+  return h(
+    "ul",
+    { class: "pending-list", testid: "pending-logins", "aria-label": "Sign-ins in progress" },
+    list.map((p) => pendingRow(p, now)),
+  );
+}
+
+function pendingRow(p: PendingLogin, now: number): HTMLElement {
+  const who = p.expected_handle ? `@${p.expected_handle}` : p.login_hint ?? p.server;
+  const minutes = Math.max(1, Math.ceil((p.expires_at - now) / 60));
+  return h(
+    "li",
+    { class: "pending-login", testid: "pending-login", dataset: { state: p.state } },
+    h("span", { class: "pending-icon" }, spinner()),
+    h(
+      "span",
+      { class: "pending-text" },
+      h("span", { class: "pending-title block" }, "Signing in: ", h("strong", null, who)),
+      h("span", { class: "muted small block" }, `Started in another program; waiting for the browser at ${p.server} (${minutes} min left).`),
+    ),
+    button("Cancel", {
+      testid: "pending-cancel",
+      small: true,
+      variant: "ghost",
+      onClick: () => {
+        void ipc.cancelLogin(p.state).catch(() => undefined).then(() => reloadAccounts());
+      },
+    }),
+  );
 }

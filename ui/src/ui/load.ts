@@ -31,6 +31,7 @@ export async function reloadAccounts(): Promise<boolean> {
         keychain: list.keychain,
         networkProfile: list.network_profile,
         clockSkewSecs: list.clock_skew_secs,
+        pendingLogins: list.pending ?? [],
         selectedDid,
         avatars,
       };

@@ -69,7 +69,7 @@ pub use skyport_oauth::scope::is_nsid;
 pub use skyport_oauth::{ForwardRequest, XrpcRequest, XrpcResponse};
 pub use view::{
     AccountDetails, AccountStatus, AccountSummary, EXPIRING_SECS, HandleChanged, KeychainState,
-    LoginCompleted, LoginIntent, LoginPreview, LoginStarted, SignOutResult,
+    LoginCompleted, LoginIntent, LoginPreview, LoginStarted, PendingSummary, SignOutResult,
 };
 
 use crate::lock::AccountLocks;
@@ -239,6 +239,31 @@ impl Accounts {
         let rows = self.db.with(accounts::list)?;
         let keychain = self.keychain_state();
         Ok((self.summaries(&rows, keychain), keychain))
+    }
+
+    /// The logins waiting for their callback, started by this or any other process. A record
+    /// that does not parse is left out (it cannot be completed either).
+    pub fn pending_logins(&self) -> Result<Vec<PendingSummary>, Error> {
+        let rows = self.db.with(|c| skyport_store::table::pending::waiting(c, self.clock.now()))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let p: skyport_oauth::PendingLogin = serde_json::from_str(&row.record).ok()?;
+                Some(PendingSummary {
+                    server: crate::login::host_of(&p.issuer),
+                    login_hint: p.login_hint.clone(),
+                    expected_handle: p
+                        .identity
+                        .as_ref()
+                        .and_then(|i| i.handle.as_ref())
+                        .map(ToString::to_string),
+                    expected_did: row.expected_did,
+                    started_at: p.created_at,
+                    expires_at: row.expires_at,
+                    state: row.state,
+                })
+            })
+            .collect())
     }
 
     fn summaries(&self, rows: &[accounts::AccountRow], keychain: KeychainState) -> Vec<AccountSummary> {

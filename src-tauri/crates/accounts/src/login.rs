@@ -391,7 +391,7 @@ fn outcome_error(code: Option<&str>, message: Option<String>) -> Error {
     }
 }
 
-fn host_of(issuer: &Issuer) -> String {
+pub(crate) fn host_of(issuer: &Issuer) -> String {
     url::Url::parse(issuer.as_str())
         .ok()
         .map(|u| match u.port() {

@@ -215,6 +215,26 @@ pub struct LoginStarted {
     pub expires_at: i64,
 }
 
+/// A login waiting for its callback, as any process sees it in the store (a sign-in the CLI
+/// or another window started shows in the app too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingSummary {
+    /// The OAuth `state` (the one the starting process got in [`LoginStarted`]).
+    pub state: String,
+    /// What the user typed, when it names an account (a handle or DID).
+    pub login_hint: Option<String>,
+    /// The account, when known in advance.
+    pub expected_did: Option<String>,
+    /// Its handle, when known in advance.
+    pub expected_handle: Option<String>,
+    /// The authorization server's host.
+    pub server: String,
+    /// When the login started.
+    pub started_at: i64,
+    /// When it stops accepting a callback.
+    pub expires_at: i64,
+}
+
 /// What a login is for, decided when it starts: the JSON the UI sees is `add` or `reauth`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

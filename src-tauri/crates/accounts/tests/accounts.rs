@@ -521,3 +521,29 @@ async fn accounts_can_be_reordered_and_a_bad_order_changes_nothing() {
     }
     assert_eq!(handles(rig.accounts.list().unwrap()), ["bob.test", "alice.test"], "unchanged");
 }
+
+/// A login one process starts is listed by every process (the app shows a sign-in the CLI
+/// is waiting for), with what was typed and the server, until it completes, is cancelled
+/// or expires.
+#[tokio::test]
+async fn pending_logins_are_seen_by_other_processes_until_they_end() {
+    let fake = FakeAtproto::start().await;
+    let rig = fake_rig(&fake);
+    assert!(rig.accounts.pending_logins().unwrap().is_empty());
+    let started = support::start(&rig, "alice.test").await;
+    let other = rig.another_process();
+    let seen = other.pending_logins().unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].state, started.state);
+    assert_eq!(seen[0].login_hint.as_deref(), Some("alice.test"));
+    assert_eq!(seen[0].server, started.server);
+    assert_eq!(seen[0].expires_at, started.expires_at);
+    assert!(seen[0].started_at <= seen[0].expires_at);
+
+    other.cancel_login(&started.state).unwrap();
+    assert!(rig.accounts.pending_logins().unwrap().is_empty(), "cancelled elsewhere: gone here");
+
+    support::start(&rig, "alice.test").await;
+    rig.clock.advance(Duration::from_secs(skyport_oauth::LOGIN_TTL_SECS as u64 + 1));
+    assert!(rig.accounts.pending_logins().unwrap().is_empty(), "an expired login is not waiting");
+}

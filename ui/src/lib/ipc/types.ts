@@ -76,6 +76,18 @@ export interface AccountList {
   keychain: KeychainState;
   network_profile: NetworkProfile;
   clock_skew_secs: number | null;
+  /** Logins waiting for the browser, from this app or another process (older shells leave it out). */
+  pending?: PendingLogin[];
+}
+
+export interface PendingLogin {
+  state: string;
+  login_hint: string | null;
+  expected_did: string | null;
+  expected_handle: string | null;
+  server: string;
+  started_at: number;
+  expires_at: number;
 }
 
 export interface AccountDetails extends AccountSummary {

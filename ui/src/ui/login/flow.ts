@@ -28,6 +28,11 @@ interface Flow extends LoginModel {
 }
 
 let flow: Flow | null = null;
+
+/** The `state` of the login this window started, if one is under way. */
+export function ownLoginState(): string | null {
+  return flow?.started?.state ?? null;
+}
 /** Login events that arrived before start_login returned (keyed by state). */
 const early = new Map<string, LoginEventPayload>();
 

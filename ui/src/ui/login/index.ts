@@ -3,6 +3,7 @@ export {
   handleLoginEvent,
   handleLoginProgress,
   openAddAccount,
+  ownLoginState,
   promptSignInAgain,
   startSignInAgain,
   type AddAccountOptions,

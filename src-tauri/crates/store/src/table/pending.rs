@@ -95,6 +95,18 @@ pub fn sweep_expired(conn: &Connection, now: i64) -> Result<Vec<String>, StoreEr
     Ok(states)
 }
 
+/// The pending logins that still accept a callback at `now`, oldest first.
+pub fn waiting(conn: &Connection, now: i64) -> Result<Vec<PendingRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT state, expected_did, record, expires_at FROM pending_logins WHERE expires_at > ?1 \
+         ORDER BY expires_at, state",
+    )?;
+    let rows = stmt.query_map(params![now], |r| {
+        Ok(PendingRow { state: r.get(0)?, expected_did: r.get(1)?, record: r.get(2)?, expires_at: r.get(3)? })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Every pending state (for cleanup).
 pub fn states(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare("SELECT state FROM pending_logins")?;
