@@ -120,6 +120,8 @@ pub fn run() {
             commands::set_autostart,
             tray::debug_tray_menu,
             tray::debug_tray_click,
+            tray::debug_close_window,
+            tray::debug_window_visible,
         ])
         .on_window_event(tray::on_window_event)
         .build(tauri::generate_context!());

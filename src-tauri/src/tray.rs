@@ -9,7 +9,9 @@
 //!
 //! Test hooks: with `SKYPORT_TEST_HOOKS=1` in a debug build, [`debug_tray_menu`] reads the
 //! real menu's items and [`debug_tray_click`] runs the same handler as a menu click (a tray
-//! cannot be clicked under Xvfb). Release builds refuse both.
+//! cannot be clicked under Xvfb); [`debug_close_window`] asks the window to close as a window
+//! manager does, and [`debug_window_visible`] tells whether it is shown. Release builds refuse
+//! them all.
 
 use std::sync::Mutex;
 
@@ -205,6 +207,23 @@ pub fn debug_tray_click(app: AppHandle, id: String) -> Result<()> {
     hooks()?;
     on_menu(&app, &id);
     Ok(())
+}
+
+/// Asks the main window to close, as the window manager's close button does (test hook):
+/// the same `CloseRequested` path, which hides it when a tray host is present.
+#[tauri::command]
+pub fn debug_close_window(app: AppHandle) -> Result<()> {
+    hooks()?;
+    let window = app.get_webview_window("main").ok_or_else(|| IpcError::internal("no main window"))?;
+    window.close().map_err(|e| IpcError::internal(e.to_string()))
+}
+
+/// Whether the main window is shown (test hook).
+#[tauri::command]
+pub fn debug_window_visible(app: AppHandle) -> Result<bool> {
+    hooks()?;
+    let window = app.get_webview_window("main").ok_or_else(|| IpcError::internal("no main window"))?;
+    window.is_visible().map_err(|e| IpcError::internal(e.to_string()))
 }
 
 fn hooks() -> Result<()> {

@@ -32,3 +32,4 @@ pub mod notifications;
 pub mod profile;
 pub mod secrets;
 pub mod settings_portal;
+pub mod tray_watcher;

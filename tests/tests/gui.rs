@@ -26,6 +26,7 @@ use skyport_tests::localnet::{Account, Network, unique_suffix};
 use skyport_tests::notifications::NotificationServer;
 use skyport_tests::profile::{avatar_png, set_profile};
 use skyport_tests::settings_portal::{self, SettingsPortal};
+use skyport_tests::tray_watcher::TrayWatcher;
 use skyport_tests::{approve, secrets};
 
 struct App {
@@ -836,7 +837,43 @@ async fn desktop_app_end_to_end_live_sync_tray_notifications() {
     notifications.invoke(got[0].id, "default");
     wait(&client, "[data-testid=login-dialog]").await;
     app.shot(&client, "15-notification-sign-in").await;
-    client.close().await.unwrap();
+
+    // With a tray on the desktop, closing the window hides it: Skyport keeps running (its
+    // agent still answers), and the tray's "Open Skyport" brings the window back.
+    let watcher = TrayWatcher::start().expect("a StatusNotifier watcher on the session bus");
+    invoke(&client, "debug_close_window", json!({})).await;
+    until(&client, "the window is hidden", false).await;
+    assert!(agent_answers(&app).await, "Skyport quit instead of staying in the tray");
+    invoke(&client, "debug_tray_click", json!({ "id": "open" })).await;
+    until(&client, "the window is back", true).await;
+    // Without a tray, closing quits, so a hidden window can never be lost.
+    drop(watcher);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The app may be gone before WebDriver answers: the agent going away is the proof.
+    let _ = client
+        .execute("window.__TAURI_INTERNALS__.invoke('debug_close_window', {}); return null;", vec![])
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while agent_answers(&app).await {
+        assert!(Instant::now() < deadline, "closing without a tray did not quit");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = client.close().await;
+}
+
+/// Waits until the main window's visibility is `visible` (test hook).
+async fn until(client: &Client, what: &str, visible: bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while invoke(client, "debug_window_visible", json!({})).await != json!(visible) {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the app's agent answers HTTP at all (the app is running).
+async fn agent_answers(app: &App) -> bool {
+    let url = format!("{}/xrpc/com.atproto.server.getSession", app.agent_url);
+    reqwest::Client::new().get(url).timeout(Duration::from_secs(2)).send().await.is_ok()
 }
 
 /// 25 accounts with names and avatars: a search box that filters, the active row in view,
