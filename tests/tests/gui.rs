@@ -1017,5 +1017,30 @@ async fn desktop_app_end_to_end_many_accounts() {
     client.active_element().await.unwrap().send_keys("\u{e007}").await.unwrap();
     wait(&client, &format!("{}[data-active='true']", row(&second.did))).await;
     wait(&client, &format!("{}[data-active='false']", row(&active.did))).await;
+
+    // Alt+ArrowUp moves the focused account up one place, in WebKitGTK as in Chromium, and
+    // the order is stored (another process reads it from SQLite).
+    let order =
+        "return [...document.querySelectorAll('[data-testid=account-row]')].map((r) => r.dataset.did);";
+    let index = |list: &[String], did: &str| list.iter().position(|d| d == did).unwrap();
+    let before: Vec<String> = serde_json::from_value(client.execute(order, vec![]).await.unwrap()).unwrap();
+    assert_eq!(index(&before, &second.did), index(&before, &first.did) + 1);
+    let focus = format!("document.querySelector(\"{}\").focus();", row(&second.did).replace('"', "\\\""));
+    client.execute(&focus, vec![]).await.unwrap();
+    client.active_element().await.unwrap().send_keys("\u{e00a}\u{e013}\u{e000}").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now: Vec<String> = serde_json::from_value(client.execute(order, vec![]).await.unwrap()).unwrap();
+        if index(&now, &second.did) + 1 == index(&now, &first.did) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Alt+ArrowUp moved the account up: {now:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stored: Vec<String> = {
+        let mut stmt = db.prepare("SELECT did FROM accounts ORDER BY position").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(index(&stored, &second.did) + 1, index(&stored, &first.did), "the new order is stored");
     client.close().await.unwrap();
 }
