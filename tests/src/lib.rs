@@ -24,6 +24,7 @@
 //! ```
 
 pub mod approve;
+mod bus_service;
 pub mod counting;
 pub mod keyring;
 pub mod localnet;

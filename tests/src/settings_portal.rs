@@ -3,14 +3,13 @@
 //! `org.freedesktop.appearance` `color-scheme`, and sending `SettingChanged` when a test
 //! changes it, as a desktop does when the user switches between light and dark.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, mpsc};
-use std::time::Duration;
 
 use dbus::arg::Variant;
-use dbus::blocking::Connection;
-use dbus::channel::{MatchingReceiver as _, Sender as _};
-use dbus::message::MatchRule;
+use dbus::channel::Sender as _;
+
+use crate::bus_service::{Commands, serve};
 
 const NAME: &str = "org.freedesktop.portal.Desktop";
 const PATH: &str = "/org/freedesktop/portal/desktop";
@@ -28,18 +27,40 @@ pub const LIGHT: u32 = 2;
 /// The running portal; it releases its name when dropped.
 pub struct SettingsPortal {
     scheme: Arc<AtomicU32>,
-    commands: mpsc::Sender<Option<u32>>,
+    commands: Commands<u32>,
 }
 
 impl SettingsPortal {
     /// Takes the name on the session bus with `scheme` as the current value.
     pub fn start(scheme: u32) -> Result<Self, dbus::Error> {
         let value = Arc::new(AtomicU32::new(scheme));
-        let (commands, rx) = mpsc::channel();
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let shared = value.clone();
-        std::thread::spawn(move || serve(&shared, &rx, &ready_tx));
-        ready_rx.recv().unwrap_or_else(|_| Err(dbus::Error::new_failed("the portal thread died")))?;
+        let current = value.clone();
+        let commands = serve(
+            NAME,
+            move |msg| {
+                let (namespace, key): (String, String) = msg.read2().unwrap_or_default();
+                let ours = namespace == NAMESPACE && key == KEY;
+                match msg.member().as_deref() {
+                    // `Read` answers the value wrapped in two variants (the portal's old API).
+                    Some("Read") if ours => {
+                        msg.method_return().append1(Variant(Variant(current.load(Ordering::SeqCst))))
+                    }
+                    Some("ReadOne") if ours => {
+                        msg.method_return().append1(Variant(current.load(Ordering::SeqCst)))
+                    }
+                    _ => dbus::Message::error(
+                        msg,
+                        &"org.freedesktop.portal.Error.NotFound".into(),
+                        c"no such setting",
+                    ),
+                }
+            },
+            |conn, value: u32| {
+                if let Ok(signal) = dbus::Message::new_signal(PATH, SETTINGS, "SettingChanged") {
+                    let _ = conn.send(signal.append3(NAMESPACE, KEY, Variant(value)));
+                }
+            },
+        )?;
         Ok(Self { scheme: value, commands })
     }
 
@@ -53,57 +74,5 @@ impl SettingsPortal {
 impl Drop for SettingsPortal {
     fn drop(&mut self) {
         let _ = self.commands.send(None);
-    }
-}
-
-fn serve(
-    scheme: &Arc<AtomicU32>,
-    commands: &mpsc::Receiver<Option<u32>>,
-    ready: &mpsc::Sender<Result<(), dbus::Error>>,
-) {
-    let conn = match Connection::new_session() {
-        Ok(c) => c,
-        Err(e) => return drop(ready.send(Err(e))),
-    };
-    if let Err(e) = conn.request_name(NAME, false, true, true) {
-        return drop(ready.send(Err(e)));
-    }
-    let current = scheme.clone();
-    conn.start_receive(
-        MatchRule::new_method_call(),
-        Box::new(move |msg, conn| {
-            let (namespace, key): (String, String) = msg.read2().unwrap_or_default();
-            let reply = match msg.member().as_deref() {
-                // `Read` answers the value wrapped in two variants (the portal's old API).
-                Some("Read") if namespace == NAMESPACE && key == KEY => {
-                    msg.method_return().append1(Variant(Variant(current.load(Ordering::SeqCst))))
-                }
-                Some("ReadOne") if namespace == NAMESPACE && key == KEY => {
-                    msg.method_return().append1(Variant(current.load(Ordering::SeqCst)))
-                }
-                _ => dbus::Message::error(
-                    &msg,
-                    &"org.freedesktop.portal.Error.NotFound".into(),
-                    &std::ffi::CString::new("no such setting").unwrap(),
-                ),
-            };
-            let _ = conn.send(reply);
-            true
-        }),
-    );
-    let _ = ready.send(Ok(()));
-    loop {
-        if conn.process(Duration::from_millis(50)).is_err() {
-            return;
-        }
-        match commands.try_recv() {
-            Ok(Some(value)) => {
-                if let Ok(signal) = dbus::Message::new_signal(PATH, SETTINGS, "SettingChanged") {
-                    let _ = conn.send(signal.append3(NAMESPACE, KEY, Variant(value)));
-                }
-            }
-            Ok(None) | Err(mpsc::TryRecvError::Disconnected) => return,
-            Err(mpsc::TryRecvError::Empty) => {}
-        }
     }
 }
