@@ -63,10 +63,12 @@ impl Accounts {
             }
         }
         let rows: Vec<(String, String)> = fresh.iter().map(|(n, _, d)| (n.clone(), d.clone())).collect();
-        self.off_thread(move |s| {
-            s.db.write(|c| rows.iter().try_for_each(|(nsid, doc)| lexicons::put(c, nsid, doc, now)))
-        })
-        .await?;
+        if !rows.is_empty() {
+            self.off_thread(move |s| {
+                s.db.write(|c| rows.iter().try_for_each(|(nsid, doc)| lexicons::put(c, nsid, doc, now)))
+            })
+            .await?;
+        }
         let mut sets = self.stored_sets(&nsids, stored.into_iter().map(|s| s.map(|s| s.document)).collect());
         for (nsid, why) in failures {
             if sets.get(&nsid).is_none() {
@@ -109,7 +111,7 @@ impl Accounts {
     }
 
     async fn read_set(&self, nsid: &str) -> Result<(PermissionSet, String), LexiconError> {
-        let (set, document) = self.lexicons.permission_set_document(self.oauth.identity(), nsid).await?;
+        let (set, document) = self.lexicons.permission_set(self.oauth.identity(), nsid).await?;
         Ok((set, document.to_string()))
     }
 }

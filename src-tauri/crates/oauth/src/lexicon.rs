@@ -56,14 +56,6 @@ pub enum LexiconError {
     Network(#[from] Error),
 }
 
-impl LexiconError {
-    /// Whether the failure says nothing about the set itself (try again later).
-    pub fn is_network(&self) -> bool {
-        matches!(self, LexiconError::Network(e) if e.is_network())
-            || matches!(self, LexiconError::Network(Error::ServerUnavailable { .. }))
-    }
-}
-
 /// Finds and reads permission sets.
 pub struct LexiconResolver {
     http: Arc<dyn HttpClient>,
@@ -82,18 +74,9 @@ impl LexiconResolver {
         Self { http, dns, authority: Some(did) }
     }
 
-    /// Reads the permission set `nsid`, resolving DIDs through `identity`.
+    /// Reads the permission set `nsid`, resolving DIDs through `identity`; with the lexicon
+    /// document as published (to keep, and read again with [`PermissionSet::parse`]).
     pub async fn permission_set(
-        &self,
-        identity: &IdentityResolver,
-        nsid: &str,
-    ) -> Result<PermissionSet, LexiconError> {
-        Ok(self.permission_set_document(identity, nsid).await?.0)
-    }
-
-    /// [`permission_set`](Self::permission_set), with the lexicon document as published
-    /// (to keep, and read again with [`PermissionSet::parse`]).
-    pub async fn permission_set_document(
         &self,
         identity: &IdentityResolver,
         nsid: &str,
