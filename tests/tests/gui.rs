@@ -181,7 +181,7 @@ impl App {
             .stderr(Stdio::null())
             .status()
             .unwrap();
-        assert!(status.success(), "the second instance hands the URL over and exits");
+        assert!(status.success(), "the second instance hands the URL over and exits ({status})");
     }
 
     /// The `skyport` CLI with the app's environment (the same data directory).
