@@ -174,14 +174,18 @@ impl App {
 
     /// Delivers a callback URL as the OS does: the app binary with the URL as its only argument.
     fn deliver(&self, callback: &str) {
-        let status = Command::new(&self.binary)
+        let out = Command::new(&self.binary)
             .arg(callback)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
+            .stdin(Stdio::null())
+            .output()
             .unwrap();
-        assert!(status.success(), "the second instance hands the URL over and exits ({status})");
+        assert!(
+            out.status.success(),
+            "the second instance hands the URL over and exits ({}); its stderr:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// The `skyport` CLI with the app's environment (the same data directory).
@@ -1037,10 +1041,18 @@ async fn desktop_app_end_to_end_many_accounts() {
         assert!(Instant::now() < deadline, "Alt+ArrowUp moved the account up: {now:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let stored: Vec<String> = {
-        let mut stmt = db.prepare("SELECT did FROM accounts ORDER BY position").unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-    };
-    assert_eq!(index(&stored, &second.did) + 1, index(&stored, &first.did), "the new order is stored");
+    // The list is redrawn at once and the order written just after, so the store is polled.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let stored: Vec<String> = {
+            let mut stmt = db.prepare("SELECT did FROM accounts ORDER BY position").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        };
+        if index(&stored, &second.did) + 1 == index(&stored, &first.did) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new order is stored: {stored:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     client.close().await.unwrap();
 }
