@@ -23,11 +23,15 @@ async function fullyVisibleRows(page) {
 }
 
 test("25 accounts at 1024x720: compact rows, at least 9 fully visible, the active one in view", async () => {
-  const app = await openApp(scenario({ accounts: many }), { viewport: { width: 1024, height: 720 } });
+  // Every account has an avatar: each one that arrives redraws the list, right after the first
+  // list is drawn, and the active row must stay in view through those redraws.
+  const withAvatars = many.map((a) => ({ ...a, has_avatar: true }));
+  const app = await openApp(scenario({ accounts: withAvatars }), { viewport: { width: 1024, height: 720 } });
   const { page } = app;
   await page.waitForSelector("[data-testid=account-row]");
   const heights = await page.locator("[data-testid=account-row]").evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().height));
   assert.ok(Math.max(...heights) <= 56, `rows are compact (tallest ${Math.max(...heights)} px)`);
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=account-row] img").length === 25);
   const visible = await fullyVisibleRows(page);
   assert.ok(visible.length >= 9, `at least 9 rows fully visible (saw ${visible.length})`);
   assert.ok(visible.includes(dids[20]), "the active account (21st) is scrolled into view on load");

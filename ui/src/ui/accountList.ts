@@ -147,15 +147,20 @@ export function afterSidebarRender(s: AppState): void {
   const scroller = document.querySelector<HTMLElement>(".list-scroll");
   if (!scroller) return;
   if (listScrollTop > 0) scroller.scrollTop = listScrollTop;
-  if (s.phase !== "ready") return;
+  // Not laid out yet (the window not shown): tried again on the next draw.
+  if (s.phase !== "ready" || scroller.clientHeight === 0) return;
   const active = s.accounts.find((a) => a.active)?.did ?? null;
   if (active === shownActive) return;
   const first = shownActive === undefined;
   shownActive = active;
   if (active === null) return;
   const el = scroller.querySelector<HTMLElement>(`[data-testid="account-item"][data-did="${CSS.escape(active)}"]`);
+  if (!el || el.hidden) return;
   // Centred on the first list (its neighbours show too); after a switch, moved only as far as needed.
-  if (el && !el.hidden) el.scrollIntoView({ block: first ? "center" : "nearest" });
+  el.scrollIntoView({ block: first ? "center" : "nearest" });
+  // Kept now, not on the scroll event: that comes on the next frame, and a redraw before it (an
+  // avatar arriving) would draw a new list at the top.
+  listScrollTop = scroller.scrollTop;
 }
 
 function matches(a: AccountSummary, q: string): boolean {
