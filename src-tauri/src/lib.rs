@@ -1,7 +1,8 @@
 //! Skyport's desktop shell: a thin Tauri v2 layer over `skyport-accounts`.
 //!
 //! Plugins, in order: single-instance (with deep-link support; a second launch hands its
-//! arguments to the running app), deep-link, opener (the system browser for the
+//! arguments to the running app and exits), the account manager ([`open_accounts`]: config,
+//! log and store, opened only by the instance that stays), deep-link, opener (the system browser for the
 //! authorization page; never an embedded webview), clipboard. Callback URLs are handled in
 //! Rust ([`deep_link`]); the web UI gets account summaries and events, never a token, a
 //! verifier, a key or a callback code. The Skyport agent ([`agent`]) serves while the app
@@ -32,17 +33,6 @@ use tauri::Manager as _;
 
 /// Starts the app.
 pub fn run() {
-    let config = match Config::from_env() {
-        Ok(c) => c,
-        Err(e) => fatal(&format!("Skyport cannot read its configuration: {e}")),
-    };
-    let log = skyport_accounts::init_logging(&config.home).ok();
-    let accounts = match Accounts::open(config) {
-        Ok(a) => Arc::new(a),
-        Err(e) => fatal(&format!("Skyport cannot open its data: {e}")),
-    };
-    let scheme = accounts.custom_scheme().map(str::to_owned);
-
     let mut builder = tauri::Builder::default();
     #[cfg(desktop)]
     {
@@ -54,6 +44,7 @@ pub fn run() {
         }));
     }
     let result = builder
+        .plugin(open_accounts())
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -67,14 +58,12 @@ pub fn run() {
                 )
                 .build(),
         )
-        .manage(accounts.clone())
         .manage(logins::Logins::default())
-        .manage(commands::LogPath(log))
-        .manage(agent::AgentSlot::new(accounts.clone()))
         .manage(tray::Tray::default())
         .manage(notices::Due::default())
-        .setup(move |app| {
-            deep_link::register(app.handle(), scheme.as_deref());
+        .setup(|app| {
+            let accounts = accounts(app.handle());
+            deep_link::register(app.handle(), accounts.custom_scheme());
             // A cold start by a deep link: the URL is our only argument.
             deep_link::from_arguments(app.handle(), std::env::args().skip(1));
             events::forward(app.handle().clone(), accounts.clone());
@@ -133,6 +122,30 @@ pub fn run() {
         }),
         Err(e) => fatal(&format!("Skyport could not start its window: {e}")),
     }
+}
+
+/// Opens the configuration, the log and the store, and manages the account manager, the log's
+/// path and the agent's slot. A plugin registered right after single-instance, so a second
+/// launch (the OS handing over a deep link) has already passed its arguments on and exited
+/// before anything here runs: it never opens the store or the keychain.
+fn open_accounts<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("skyport-accounts")
+        .setup(|app, _api| {
+            let config = match Config::from_env() {
+                Ok(c) => c,
+                Err(e) => fatal(&format!("Skyport cannot read its configuration: {e}")),
+            };
+            let log = skyport_accounts::init_logging(&config.home).ok();
+            let accounts: Shared = match Accounts::open(config) {
+                Ok(a) => Arc::new(a),
+                Err(e) => fatal(&format!("Skyport cannot open its data: {e}")),
+            };
+            app.manage(commands::LogPath(log));
+            app.manage(agent::AgentSlot::new(accounts.clone()));
+            app.manage(accounts);
+            Ok(())
+        })
+        .build()
 }
 
 fn fatal(message: &str) -> ! {

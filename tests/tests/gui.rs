@@ -15,6 +15,7 @@
 //! Runs with `SKYPORT_TEST_GUI=1` (set by `.ci/gui-test`, which provides Xvfb and the
 //! keyring); they are #[ignore]d, and fail if run without it.
 
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -46,7 +47,11 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends tauri-driver, WebKitWebDriver and the app together (they share a process group),
+    /// so a failed test leaves no app behind for the next launch to hand over to.
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -114,6 +119,7 @@ impl App {
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("tauri-driver (run .ci/setup)");
         let url = format!("http://127.0.0.1:{port}");
@@ -296,7 +302,13 @@ async fn click(client: &Client, css: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let result = match client.find(Locator::Css(css)).await {
-            Ok(e) => e.click().await.map_err(|e| e.to_string()),
+            Ok(e) => {
+                // WebKitWebDriver does not scroll nested panes to an element: do it here.
+                let into_view = "arguments[0].scrollIntoView({ block: 'nearest' })";
+                let arg = serde_json::to_value(&e).unwrap_or_default();
+                let _ = client.execute(into_view, vec![arg]).await;
+                e.click().await.map_err(|e| e.to_string())
+            }
             Err(e) => Err(e.to_string()),
         };
         match result {
@@ -648,10 +660,13 @@ async fn desktop_app_end_to_end() {
         .await
         .unwrap();
     app.shot(&client, "17-request-more-access").await;
-    // Back to the top of every scrolled pane, as before the screenshot.
+    // Back to the top of every scrolled pane, as before the screenshot. The `scroll` event is
+    // sent at once: the app keeps each pane's position from those events and restores it on
+    // the next re-render, which would otherwise bring back the old position.
     client
         .execute(
-            "document.querySelectorAll('*').forEach((e) => { if (e.scrollTop) e.scrollTop = 0; })",
+            "document.querySelectorAll('*').forEach((e) => { \
+               if (e.scrollTop) { e.scrollTop = 0; e.dispatchEvent(new Event('scroll')); } })",
             vec![],
         )
         .await

@@ -80,9 +80,13 @@ impl Wire {
     ) -> Result<HttpResponse, Error> {
         let request = request.header("authorization", format!("DPoP {access_token}"));
         let res = self
-            .send_dpop(Step::Resource, key, request, Some(access_token_hash(access_token)), |res| {
-                res.status == 401 && resource_error(res).is_some_and(|(e, _)| e == "use_dpop_nonce")
-            })
+            .send_dpop(
+                Step::Resource,
+                key,
+                request,
+                Some(access_token_hash(access_token)),
+                is_resource_nonce_challenge,
+            )
             .await?;
         if res.status == 401
             && let Some((error, description)) = resource_error(&res)
@@ -112,60 +116,39 @@ impl Wire {
     ) -> Result<StreamResponse, Error> {
         let request = request.header("authorization", format!("DPoP {access_token}"));
         let ath = access_token_hash(access_token);
-        let origin = origin(&request.url);
-        let jkt = key.thumbprint();
-        let scope = NonceScope { jkt: &jkt, origin: &origin };
-        let mut retried = false;
-        loop {
-            let nonce = self.nonces.get(scope);
-            let proof = Proof::mint(
-                key,
-                request.method.as_str(),
-                htu(&request.url),
-                self.clock.now(),
-                nonce.clone(),
-                Some(ath.clone()),
-            )?;
-            let attempt = request.clone().header("dpop", proof.jwt);
-            let res = self
-                .http
-                .send_stream(attempt)
-                .await
-                .map_err(|e| send_error(Step::Resource, &request.url, e))?;
-            let mut res = res;
-            let mut head =
-                HttpResponse { status: res.status, headers: res.headers.clone(), body: Vec::new() };
-            if res.status == 401 {
-                // A 401's body is small and may name the DPoP error when no header does: read
-                // it (capped), and hand it on whole if the answer is passed through.
-                let body = std::mem::replace(&mut res.body, futures::stream::empty().boxed());
-                let partial = StreamResponse { status: 401, headers: Vec::new(), body };
-                head.body = partial.collect(64 * 1024).await.unwrap_or_default();
-                let replay = bytes::Bytes::from(head.body.clone());
-                res.body = futures::stream::once(futures::future::ready(Ok(replay))).boxed();
-            }
-            let learned = self.learn(scope, &head);
-            if learned.is_none() {
-                self.nonce_missing(Step::Resource, &origin)?;
-            }
-            let challenge = (res.status == 401).then(|| resource_error(&head)).flatten();
-            match challenge {
-                Some((error, _))
-                    if error == "use_dpop_nonce" && !retried && learned.is_some() && learned != nonce =>
-                {
-                    retried = true;
-                    continue;
+        let url = &request.url;
+        let send = |proof: String| {
+            let attempt = request.clone().header("dpop", proof);
+            async move {
+                let mut res =
+                    self.http.send_stream(attempt).await.map_err(|e| send_error(Step::Resource, url, e))?;
+                let mut head =
+                    HttpResponse { status: res.status, headers: res.headers.clone(), body: Vec::new() };
+                if res.status == 401 {
+                    // A 401's body is small and may name the DPoP error when no header does:
+                    // read it (capped), and hand it on whole if the answer is passed through.
+                    let body = std::mem::replace(&mut res.body, futures::stream::empty().boxed());
+                    let partial = StreamResponse { status: 401, headers: Vec::new(), body };
+                    head.body = partial.collect(64 * 1024).await.unwrap_or_default();
+                    let replay = bytes::Bytes::from(head.body.clone());
+                    res.body = futures::stream::once(futures::future::ready(Ok(replay))).boxed();
                 }
-                Some((error, description)) if error == "invalid_token" => {
-                    return Err(Error::InvalidToken {
-                        description: description.map(|d| UntrustedText::new(&d)),
-                    });
-                }
-                _ => return Ok(res),
+                Ok(Answer { head, rest: res })
             }
+        };
+        let target = (request.method.as_str(), url);
+        let Answer { head, rest: res } =
+            self.exchange(Step::Resource, key, target, Some(ath), send, is_resource_nonce_challenge).await?;
+        if res.status == 401
+            && let Some((error, description)) = resource_error(&head)
+            && error == "invalid_token"
+        {
+            return Err(Error::InvalidToken { description: description.map(|d| UntrustedText::new(&d)) });
         }
+        Ok(res)
     }
 
+    /// Sends a buffered DPoP request through [`exchange`](Self::exchange).
     async fn send_dpop(
         &self,
         step: Step,
@@ -174,26 +157,46 @@ impl Wire {
         ath: Option<String>,
         is_nonce_challenge: impl Fn(&HttpResponse) -> bool,
     ) -> Result<HttpResponse, Error> {
-        let origin = origin(&request.url);
+        let send = |proof: String| {
+            let attempt = request.clone().header("dpop", proof);
+            async move { Ok(Answer { head: self.http.fetch(step, attempt).await?, rest: () }) }
+        };
+        let target = (request.method.as_str(), &request.url);
+        Ok(self.exchange(step, key, target, ath, send, is_nonce_challenge).await?.head)
+    }
+
+    /// The nonce dance around one request, buffered or streamed: `send` makes one attempt
+    /// with the proof it is given. The nonce of every answer is learned; a nonce challenge
+    /// is retried once, and only if the server gave a nonce other than the one just used.
+    async fn exchange<T, Fut>(
+        &self,
+        step: Step,
+        key: &DpopKey,
+        (method, url): (&str, &Url),
+        ath: Option<String>,
+        send: impl Fn(String) -> Fut,
+        is_nonce_challenge: impl Fn(&HttpResponse) -> bool,
+    ) -> Result<Answer<T>, Error>
+    where
+        Fut: Future<Output = Result<Answer<T>, Error>>,
+    {
+        let origin = origin(url);
         let jkt = key.thumbprint();
         let scope = NonceScope { jkt: &jkt, origin: &origin };
         let mut retried = false;
         loop {
             let nonce = self.nonces.get(scope);
-            let method = request.method.as_str();
-            let proof =
-                Proof::mint(key, method, htu(&request.url), self.clock.now(), nonce.clone(), ath.clone())?;
-            let res = self.http.fetch(step, request.clone().header("dpop", proof.jwt)).await?;
-            let learned = self.learn(scope, &res);
+            let proof = Proof::mint(key, method, htu(url), self.clock.now(), nonce.clone(), ath.clone())?;
+            let answer = send(proof.jwt).await?;
+            let learned = self.learn(scope, &answer.head);
             if learned.is_none() {
                 self.nonce_missing(step, &origin)?;
             }
-            // Retry once, and only if the server gave a nonce other than the one just used.
-            if !retried && is_nonce_challenge(&res) && learned.is_some() && learned != nonce {
+            if !retried && is_nonce_challenge(&answer.head) && learned.is_some() && learned != nonce {
                 retried = true;
                 continue;
             }
-            return Ok(res);
+            return Ok(answer);
         }
     }
 
@@ -239,6 +242,19 @@ impl Wire {
 pub(crate) fn oauth_error_code(res: &HttpResponse) -> Option<String> {
     let body: Value = serde_json::from_slice(&res.body).ok()?;
     body.get("error")?.as_str().map(str::to_owned)
+}
+
+/// One attempt's answer: what the nonce dance reads (status, headers, and for a challenge the
+/// body), and the rest the caller keeps (the streamed response, or nothing when buffered).
+struct Answer<T> {
+    head: HttpResponse,
+    rest: T,
+}
+
+/// A resource server's `use_dpop_nonce` challenge (RFC 9449 §9: a 401 with the error in
+/// `WWW-Authenticate`).
+fn is_resource_nonce_challenge(res: &HttpResponse) -> bool {
+    res.status == 401 && resource_error(res).is_some_and(|(e, _)| e == "use_dpop_nonce")
 }
 
 /// A resource server's DPoP error: from `WWW-Authenticate`, else from a JSON body.
