@@ -478,6 +478,11 @@ pub enum ConfigError {
     /// A URL in the network settings is invalid.
     #[error("invalid network setting: {0}")]
     Network(String),
+    /// Built without the `net` feature (the fuzz targets), and given no HTTP client or no
+    /// handle resolver of its own.
+    #[cfg(not(feature = "net"))]
+    #[error("built without the net feature: give the client an HTTP client and a handle resolver")]
+    NoNetwork,
 }
 
 /// Why the outbound policy refused a destination (atproto OAuth spec, "Security

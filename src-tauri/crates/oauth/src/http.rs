@@ -7,7 +7,9 @@
 //! profile. Tests swap in servers on `127.0.0.1:0` with the development profile, or a fake
 //! client.
 
+mod config;
 mod policy;
+#[cfg(feature = "net")]
 mod reqwest_client;
 mod stream;
 
@@ -17,8 +19,10 @@ use url::Url;
 
 use crate::error::{Error, Step, TransportError};
 pub use crate::http_date::parse as parse_http_date;
+pub use config::HttpConfig;
 pub use policy::OutboundPolicy;
-pub use reqwest_client::{HttpConfig, ReqwestClient};
+#[cfg(feature = "net")]
+pub use reqwest_client::ReqwestClient;
 pub use stream::{BodySource, ByteStream, StreamRequest, StreamResponse};
 
 /// An HTTP method the core uses.

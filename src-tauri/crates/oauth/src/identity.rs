@@ -11,8 +11,10 @@ mod resolver;
 pub use did::Did;
 pub use did_doc::DidDocument;
 pub use handle::Handle;
+#[cfg(feature = "net")]
+pub use handle_resolver::SystemDns;
 pub use handle_resolver::{
-    DnsHttpsHandleResolver, DnsUnavailable, HandleResolver, SystemDns, TxtLookup, XrpcHandleResolver,
+    DnsHttpsHandleResolver, DnsUnavailable, HandleResolver, TxtLookup, XrpcHandleResolver,
 };
 pub use input::LoginInput;
 pub use resolver::{IDENTITY_TTL_SECS, IdentityResolver, ResolvedIdentity};

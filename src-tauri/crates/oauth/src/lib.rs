@@ -24,6 +24,13 @@
 //! The order is enforced by types: only [`PendingLogin::accept`] makes an
 //! [`AuthorizedCallback`], and only an `AuthorizedCallback` can be exchanged.
 //!
+//! ## Features
+//!
+//! `net` (on by default): the production HTTP client ([`http::ReqwestClient`], reqwest with
+//! rustls), the system's DNS ([`identity::SystemDns`], hickory) and [`LoopbackListener`]
+//! (hyper). Without it only the protocol core is built (the fuzz targets), and
+//! [`OAuthClientBuilder::build`] needs an HTTP client and a handle resolver given to it.
+//!
 //! ## Quickstart
 //!
 //! ```no_run
@@ -70,6 +77,7 @@ mod clock;
 mod forward;
 mod http_date;
 mod login;
+#[cfg(feature = "net")]
 mod loopback;
 mod newtype;
 mod oauth_client;
@@ -98,6 +106,7 @@ pub use error::{
 pub use forward::ForwardRequest;
 pub use identity::{Did, Handle, LoginInput, ResolvedIdentity};
 pub use login::{LOGIN_TTL_SECS, PendingLogin, PendingSecrets, StartedLogin};
+#[cfg(feature = "net")]
 pub use loopback::LoopbackListener;
 pub use metadata::Issuer;
 pub use oauth_client::{LoginOptions, OAuthClient, OAuthClientBuilder};

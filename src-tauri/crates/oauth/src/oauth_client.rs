@@ -6,12 +6,15 @@ use crate::callback::AuthorizedCallback;
 use crate::client::ClientConfig;
 use crate::clock::{Clock, SystemClock};
 use crate::dpop::{DpopKey, MemoryNonces, NonceStore};
+#[cfg(not(feature = "net"))]
+use crate::error::ConfigError;
 use crate::error::{Error, IdentityError, InputError};
-use crate::http::{HttpClient, ReqwestClient};
+use crate::http::HttpClient;
+#[cfg(feature = "net")]
+use crate::http::ReqwestClient;
 use crate::identity::IDENTITY_TTL_SECS;
 use crate::identity::{
-    Did, DnsHttpsHandleResolver, HandleResolver, IdentityResolver, LoginInput, ResolvedIdentity,
-    XrpcHandleResolver,
+    Did, HandleResolver, IdentityResolver, LoginInput, ResolvedIdentity, XrpcHandleResolver,
 };
 use crate::login::{LOGIN_TTL_SECS, PendingLogin, PendingSecrets, StartedLogin};
 use crate::metadata::{AuthorizationServer, Discovery};
@@ -103,14 +106,20 @@ impl OAuthClientBuilder {
         self.profile.validate()?;
         let http: Arc<dyn HttpClient> = match self.http {
             Some(h) => h,
+            #[cfg(feature = "net")]
             None => Arc::new(ReqwestClient::new(self.profile.http.clone())?),
+            #[cfg(not(feature = "net"))]
+            None => return Err(ConfigError::NoNetwork.into()),
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let nonces = self.nonces.unwrap_or_else(|| Arc::new(MemoryNonces::default()));
         let handles: Arc<dyn HandleResolver> = match (self.handle_resolver, &self.profile.handle_resolver) {
             (Some(r), _) => r,
             (None, Some(service)) => Arc::new(XrpcHandleResolver::new(http.clone(), service.clone())),
-            (None, None) => Arc::new(DnsHttpsHandleResolver::new(http.clone())),
+            #[cfg(feature = "net")]
+            (None, None) => Arc::new(crate::identity::DnsHttpsHandleResolver::new(http.clone())),
+            #[cfg(not(feature = "net"))]
+            (None, None) => return Err(ConfigError::NoNetwork.into()),
         };
         let identity = IdentityResolver::new(
             http.clone(),

@@ -2,10 +2,14 @@
 //! `/.well-known/atproto-did` (both tried), or XRPC `com.atproto.identity.resolveHandle`
 //! on a configured service (atproto handle spec, <https://atproto.com/specs/handle>).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+#[cfg(feature = "net")]
+use std::sync::OnceLock;
 
 use async_trait::async_trait;
+#[cfg(feature = "net")]
 use hickory_resolver::TokioResolver;
+#[cfg(feature = "net")]
 use hickory_resolver::proto::rr::RData;
 use url::Url;
 
@@ -34,9 +38,11 @@ pub trait TxtLookup: Send + Sync {
 pub struct DnsUnavailable;
 
 /// The system's DNS configuration, through hickory-resolver.
+#[cfg(feature = "net")]
 #[derive(Default)]
 pub struct SystemDns(OnceLock<Option<TokioResolver>>);
 
+#[cfg(feature = "net")]
 #[async_trait]
 impl TxtLookup for SystemDns {
     async fn txt(&self, name: &str) -> Result<Vec<String>, DnsUnavailable> {
@@ -81,6 +87,7 @@ pub struct DnsHttpsHandleResolver {
 impl DnsHttpsHandleResolver {
     /// A resolver that fetches the well-known document through `http` and asks the system's
     /// DNS for TXT records.
+    #[cfg(feature = "net")]
     pub fn new(http: Arc<dyn HttpClient>) -> Self {
         Self::with_dns(http, Arc::new(SystemDns::default()))
     }
