@@ -238,3 +238,29 @@ test("open links: the profile, the DID document and the PDS open in the system b
   ]);
   await app.close();
 });
+
+test("a pane scrolled by code keeps that position through a redraw that comes before its scroll event", async () => {
+  const app = await openApp(scenario({ accounts: [alice, bob] }), { viewport: { width: 800, height: 420 } });
+  const { page } = app;
+  await app.tid("scopes-tab").click();
+  await app.tid("scope-compare").waitFor();
+  // Scrolled to the bottom, and its scroll event handled (two frames later).
+  const bottom = await page.evaluate(async () => {
+    const pane = document.querySelector(".details-pane");
+    pane.scrollTop = pane.scrollHeight;
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    return pane.scrollTop;
+  });
+  assert.ok(bottom > 100, `the pane scrolls (scrollTop ${bottom})`);
+  // Back to the top by code, and a redraw (the Session tab) before the scroll event arrives.
+  const after = await page.evaluate(() => {
+    const pane = document.querySelector(".details-pane");
+    pane.scrollTop = 0;
+    document.querySelector("[data-testid=session-tab]").click();
+    const drawn = document.querySelector("[data-testid=session-tab]").getAttribute("aria-selected");
+    return { top: pane.scrollTop, drawn };
+  });
+  assert.equal(after.drawn, "true", "the redraw happened in the same task");
+  assert.equal(after.top, 0, "the old position is not brought back");
+  await app.close();
+});

@@ -154,10 +154,11 @@ const scrolled = new WeakMap<HTMLElement, number>();
  * Re-renders `container` with the result of `render()`. Focus is restored to the element
  * carrying the same `data-key` as the one focused before, and scroll position is kept.
  *
- * The scroll position comes from the region's `scroll` events rather than from reading
- * `scrollTop`: reading it forces a synchronous layout of the whole page, and WebKitGTK's
- * first layouts are slow (three re-rendered regions cost about 0.8 s at start-up; see
- * BENCHMARKS.md, desktop app).
+ * A region never scrolled is not measured: reading `scrollTop` forces a synchronous layout
+ * of the whole page, and WebKitGTK's first layouts are slow (three re-rendered regions cost
+ * about 0.8 s at start-up; see BENCHMARKS.md, desktop app). Once its `scroll` events say it
+ * has been scrolled, `scrollTop` is read: the last event may be older than a scroll made by
+ * code (`scrollTop = 0`, `scrollIntoView`) whose event has not arrived yet.
  */
 export function rerender(container: HTMLElement, render: () => Child): void {
   if (!scrolled.has(container)) {
@@ -167,7 +168,7 @@ export function rerender(container: HTMLElement, render: () => Child): void {
   const active = document.activeElement;
   const key = active instanceof HTMLElement && container.contains(active) ? active.dataset["key"] : undefined;
   const caret = active instanceof HTMLInputElement && key !== undefined ? [active.selectionStart, active.selectionEnd] : null;
-  const scroll = scrolled.get(container) ?? 0;
+  const scroll = (scrolled.get(container) ?? 0) > 0 ? container.scrollTop : 0;
   container.replaceChildren();
   append(container, [render()]);
   if (scroll > 0) container.scrollTop = scroll;
